@@ -13,6 +13,7 @@ from outlets.models import Outlet, OutletKind, OutletStatus
 from partners import services as partner_services
 from partners.models import CodeClaim, Partner, User, UserRole
 from partners.validators import CREDIT_CODE_CHARSET, credit_code_check_character, organization_code_check_character
+from recycling_network.errors import DomainError
 from recycling_network.tenancy import SYSTEM, Actor, ActorRole, actor_for_user, run_as
 
 T = TypeVar("T")
@@ -30,9 +31,16 @@ PLACES = {
 
 
 def call(actor: Actor, service: Callable[..., T], /, **kwargs: Any) -> T:
-    """Call ``service`` as ``actor``, in the actor's database context, as a view would."""
+    """Call ``service`` as ``actor``, in the actor's database context, as a view would:
+    an error rolls the transaction back unless it says its writes are kept."""
     with run_as(actor):
-        return service(actor=actor, **kwargs)
+        try:
+            return service(actor=actor, **kwargs)
+        except DomainError as error:
+            if not error.commits:
+                raise
+            kept = error
+    raise kept
 
 
 def credit_code(seed: int | None = None) -> str:
@@ -145,3 +153,35 @@ def system_rows(model: type, **filters: Any) -> list:
     """Rows as the system sees them (to show foreign rows exist before an isolation check)."""
     with run_as(SYSTEM):
         return list(model.objects.filter(**filters))
+
+
+# --- batteries ---------------------------------------------------------------------
+
+_serial = itertools.count(1)
+
+
+def battery_code(
+    manufacturer: str = "001", *, product: str = "P", chemistry: str = "B", serial: int | None = None
+) -> str:
+    """A valid 24-character GB/T 34014 code (year F = 2025, March 1)."""
+    number = serial if serial is not None else next(_serial)
+    return f"{manufacturer}{product}{chemistry}A1TRACE01F31{number:07d}"
+
+
+def recode(manufacturer: str, *, serial: int | None = None) -> str:
+    """A valid 19-character cascade-use re-code."""
+    number = serial if serial is not None else next(_serial)
+    return f"{manufacturer}MBA1F31{number:07d}RM"
+
+
+def staff_of(partner: Partner, *outlets: Outlet) -> Actor:
+    """An outlet-staff actor of ``partner`` assigned to ``outlets``."""
+    user = make_user(partner, UserRole.OUTLET_STAFF)
+    call(DATACENTER, outlet_services.staff_assign_outlets, user=user, outlets=list(outlets))
+    return actor_for_user(user)
+
+
+def receive(actor: Actor, outlet: Outlet, code: str | None = None, *, weight_kg: Any = "300", **kwargs: Any):
+    from batteries.services import battery_receive
+
+    return call(actor, battery_receive, outlet=outlet, code=code or battery_code(), weight_kg=weight_kg, **kwargs)

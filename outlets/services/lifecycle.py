@@ -31,7 +31,7 @@ from recycling_network.authz import require_partner_admin, require_write
 from recycling_network.errors import Conflict, Forbidden, InvalidInput
 from recycling_network.i18n import lazy_format
 from recycling_network.queries import lock_or_404
-from recycling_network.tenancy import Actor
+from recycling_network.tenancy import Actor, system_context
 
 AUDITED = (
     "code",
@@ -293,6 +293,15 @@ def _close_guard(outlet: Outlet) -> None:
         raise Conflict(
             lazy_format(_("The outlet still holds %(kg)s kg; it can close only when empty."), kg=outlet.stock_kg),
             code="outlet_not_empty",
+        )
+    from batteries.selectors import outlet_has_transit
+
+    with system_context():
+        in_transit = outlet_has_transit(outlet.pk)
+    if in_transit:
+        raise Conflict(
+            _("Batteries are on their way to or from this outlet; it can close once they arrive or are called back."),
+            code="outlet_has_transit",
         )
 
 

@@ -217,3 +217,16 @@ def test_nothing_but_tenancy_calls_set_config():
             offenders.append(relative.as_posix())
     assert offenders == []
     assert "set_config(" in (REPO / "recycling_network" / "tenancy.py").read_text()
+
+
+def test_the_application_role_cannot_change_the_schema(db):
+    from django.db import ProgrammingError
+
+    with (
+        pytest.raises(ProgrammingError, match="permission denied"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("CREATE TABLE rn_app_may_not (id int)")
+    with pytest.raises(ProgrammingError, match="must be owner"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE batteries_battery DISABLE ROW LEVEL SECURITY")
