@@ -277,3 +277,29 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {', '.join(self.to)}"
+
+
+class IdempotencyRecord(AudienceMixin, models.Model):
+    """A POST or PATCH made with an ``Idempotency-Key`` and the response it got (DESIGN §8).
+
+    Inserted first, in the same transaction as the write: a concurrent duplicate waits on
+    the unique index, then replays the stored response. Kept 24 hours."""
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=1024)
+    body_sha256 = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    response_body = models.BinaryField(null=True, blank=True)
+    location = models.CharField(max_length=1024, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta(AudienceMixin.Meta):
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

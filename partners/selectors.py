@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from partners.models import ApiKey, AuditEntry, ClaimStatus, CodeClaim, Partner, PartnerContact, PartnerStatus, User
 from recycling_network.errors import NotFound
@@ -23,6 +24,16 @@ def visible_partners(actor: Actor) -> QuerySet[Partner]:
     if actor.is_partner:
         return Partner.objects.filter(pk=actor.partner_id)
     return Partner.objects.none()
+
+
+def with_approved_codes(partners: QuerySet[Partner]) -> QuerySet[Partner]:
+    """Annotate each partner's approved manufacturer codes and WMIs (one query for a list)."""
+
+    def codes(kind: str) -> Subquery:
+        claims = CodeClaim.objects.filter(partner=OuterRef("pk"), status=ClaimStatus.APPROVED, kind=kind)
+        return Subquery(claims.values("partner").annotate(codes=ArrayAgg("code", ordering="code")).values("codes"))
+
+    return partners.annotate(approved_manufacturer_codes=codes("manufacturer"), approved_wmi_codes=codes("wmi"))
 
 
 def get_partner(actor: Actor, partner_id: int) -> Partner:

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "recycling_network.rest.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -214,7 +215,8 @@ SITE_URL = os.environ.get("RN_SITE_URL", "http://127.0.0.1:8000")
 # --- REST framework -----------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["recycling_network.rest.filters.StrictFilterBackend"],
+    "EXCEPTION_HANDLER": "recycling_network.rest.problems.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_THROTTLE_RATES": {
         "actor": os.environ.get("RN_THROTTLE_ACTOR", "3000/min"),
@@ -232,6 +234,18 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "recycling_network.rest.schema.add_problem_responses",
+    ],
+    "EXTENSIONS_INFO": {},
+    "ENUM_NAME_OVERRIDES": {
+        "BatteryStatusEnum": "batteries.models.BatteryStatus",
+        "OutletStatusEnum": "outlets.models.OutletStatus",
+        "PartnerStatusEnum": "partners.models.PartnerStatus",
+        "ConsignmentStatusEnum": "batteries.models.ConsignmentStatus",
+        "ObligationStatusEnum": "batteries.models.ObligationStatus",
+    },
 }
 
 # --- Security -------------------------------------------------------------------

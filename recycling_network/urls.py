@@ -1,13 +1,18 @@
+"""URL map: the API under /api/v1/, the browser UI of each app, the Django admin."""
+
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from recycling_network.health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path(
-        "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
+    path("api/v1/", include("recycling_network.api")),
+    path("", include("recycling_network.web.urls")),
 ]
+
+# Unknown URLs and crashes under /api/ answer as problem details; elsewhere Django's pages.
+handler404 = "recycling_network.rest.handlers.not_found"
+handler500 = "recycling_network.rest.handlers.server_error"
