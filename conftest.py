@@ -11,17 +11,19 @@ from django.core.management import call_command
 from django.db import connections
 
 
-def _test_database_name() -> str:
+def _test_database_name(run_id: str) -> str:
+    # Unique per run and per xdist worker: several runs on one server (developers, CI,
+    # parallel sessions) must never drop each other's databases.
     base = settings.DATABASES["default"]["NAME"]
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    return f"test_{base}" + (f"_{worker}" if worker else "")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return f"test_{base}_{run_id[:8]}_{worker}"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_blocker):
+def django_db_setup(django_db_blocker, testrun_uid):
     from recycling_network import bootstrap
 
-    name = _test_database_name()
+    name = _test_database_name(testrun_uid)
     with django_db_blocker.unblock():
         bootstrap.bootstrap(name, recreate=True)
         for alias in ("default", "owner"):

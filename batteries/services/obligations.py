@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from batteries.models import Obligation, ObligationStatus
 from batteries.selectors import visible_obligations
 from recycling_network.authz import require_write
-from recycling_network.errors import Conflict, InvalidInput, NotFound
+from recycling_network.errors import Conflict, Forbidden, InvalidInput, NotFound
 from recycling_network.i18n import lazy_format
 from recycling_network.tenancy import Actor
 
@@ -24,6 +24,8 @@ def obligations_acknowledge(*, actor: Actor, items: Sequence[dict[str, Any]]) ->
     """The obligated partner records uploads in bulk with the national platform's receipt
     numbers; all or nothing."""
     require_write(actor)
+    if not actor.is_partner:
+        raise Forbidden(_("Only the obligated partner acknowledges its uploads."), code="partner_only")
     if not items or len(items) > MAX_ITEMS:
         raise InvalidInput(
             lazy_format(_("Acknowledge from 1 to %(count)s obligations at a time."), count=MAX_ITEMS),
@@ -44,15 +46,15 @@ def obligations_acknowledge(*, actor: Actor, items: Sequence[dict[str, Any]]) ->
                 errors={f"items[{index}]": [_("Invalid.")]},
             )
         wanted[obligation_id] = receipt
-    own = visible_obligations(actor)
-    if not actor.is_datacenter:
-        own = own.filter(obligated_id=actor.partner_id)
+    own = visible_obligations(actor).filter(obligated_id=actor.partner_id)
     obligations = list(own.select_for_update().filter(pk__in=wanted).order_by("pk"))
-    missing = sorted(set(wanted) - {o.pk for o in obligations})
+    found = {o.pk for o in obligations}
+    missing = [index for index, item in enumerate(items) if int(item["id"]) not in found]
     if missing:
+        # Positions, not ids: another partner's obligation and a missing one look the same.
         raise NotFound(
-            lazy_format(_("Unknown obligations: %(ids)s"), ids=", ".join(map(str, missing[:20]))),
-            errors={"items": missing[:100]},
+            _("Some obligations are unknown or not owed by you."),
+            errors={f"items[{index}].id": [_("Unknown.")] for index in missing[:100]},
         )
     closed = [o.pk for o in obligations if o.status not in (ObligationStatus.PENDING, ObligationStatus.OVERDUE)]
     if closed:
