@@ -50,7 +50,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],test
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the platform's site (data-center admins only, recycling_network/admin.py).
+    "recycling_network.web.apps.PlatformAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Last: opens the request's transaction and sets the tenancy context around the view.
     "recycling_network.tenancy.TenancyMiddleware",
+    # Inside the request's transaction: a domain error from a browser view becomes its error page.
+    "recycling_network.web.domain_errors.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "recycling_network.urls"
@@ -101,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "recycling_network.web.context_processors.platform",
             ],
         },
     },
@@ -156,6 +160,8 @@ CACHES = {
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# A worker started for tests listens on a queue of its own, so a developer's worker never takes its tasks.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("RN_CELERY_QUEUE", "celery")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", REDIS_DISABLED)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -174,6 +180,8 @@ AUTH_USER_MODEL = "partners.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Refuses deactivated users and users of a partner that is not active (recycling_network/web/auth.py).
+AUTHENTICATION_BACKENDS = ["recycling_network.web.auth.PlatformAuthBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -245,6 +253,7 @@ SPECTACULAR_SETTINGS = {
         "PartnerStatusEnum": "partners.models.PartnerStatus",
         "ConsignmentStatusEnum": "batteries.models.ConsignmentStatus",
         "ObligationStatusEnum": "batteries.models.ObligationStatus",
+        "ConditionEnum": "batteries.models.Condition",  # intake condition and hazard report share it
     },
 }
 
