@@ -1,10 +1,19 @@
 """Batteries, the custody ledger, consignments, review cases and obligations in the
 Django admin: read-only for data-center admins (recycling_network.admin). The ledger is
-append-only in the database too; review cases are resolved through their service."""
+append-only in the database too, and has no action here at all; review cases are
+resolved through their service, as an admin action with an intermediate form."""
+
+from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
-from batteries.models import Battery, Consignment, CustodyEvent, Obligation, ReviewCase
+from batteries.models import Battery, Consignment, ConsignmentItem, CustodyEvent, Obligation, ReviewCase
+from batteries.services import review_case_resolve
+from partners.admin import ServiceActionsMixin
+from partners.forms_onboarding import ResolveForm
 from recycling_network.admin import ReadOnlyModelAdmin
 
 
@@ -26,6 +35,8 @@ class CustodyEventAdmin(ReadOnlyModelAdmin):
     list_select_related = ["partner", "counterparty"]
     search_fields = ["=battery_code", "=outlet_code"]
     raw_id_fields = ["battery", "consignment", "outlet"]
+    # The ledger is append-only: no action, not even one that would call a service.
+    actions = None
 
 
 @admin.register(Consignment)
@@ -47,14 +58,35 @@ class ConsignmentAdmin(ReadOnlyModelAdmin):
     readonly_fields = ["updated_at"]
 
 
+@admin.register(ConsignmentItem)
+class ConsignmentItemAdmin(ReadOnlyModelAdmin):
+    list_display = ["battery_code", "consignment", "weight_kg", "outcome", "rejection_reason"]
+    list_filter = ["outcome", "rejection_reason"]
+    list_select_related = ["consignment"]
+    search_fields = ["=battery_code", "=consignment__id"]
+    raw_id_fields = ["consignment", "battery"]
+
+
 @admin.register(ReviewCase)
-class ReviewCaseAdmin(ReadOnlyModelAdmin):
+class ReviewCaseAdmin(ServiceActionsMixin, ReadOnlyModelAdmin):
     list_display = ["battery_code", "kind", "claimant", "status", "resolution", "opened_at", "resolved_at"]
     list_filter = ["status", "kind", "resolution"]
     list_select_related = ["claimant"]
     search_fields = ["=battery_code", "claimant__name"]
     readonly_fields = ["opened_at"]
     raw_id_fields = ["battery", "consignment"]
+    actions = ["resolve"]
+
+    @admin.action(description=_("Resolve the cases…"), permissions=["decide"])
+    def resolve(self, request: HttpRequest, queryset: QuerySet[ReviewCase]) -> HttpResponse | None:
+        return self.form_action(
+            request,
+            queryset,
+            form_class=ResolveForm,
+            title=_("Resolve the review cases"),
+            call=lambda case, data: review_case_resolve(actor=request.actor, case=case, **data),
+            done=_("Cases resolved: %(n)s."),
+        )
 
 
 @admin.register(Obligation)

@@ -40,11 +40,23 @@ def consignment_manifest(actor: Actor, consignment_id: int) -> Manifest:
     # read in the system context because one side cannot see the other's private rows.
     with system_context():
         outlets = Outlet.objects.select_related("prefecture__parent", "operator").in_bulk(
-            [pk for pk in (consignment.from_outlet_id, consignment.to_outlet_id or consignment.received_outlet_id) if pk]
+            [
+                pk
+                for pk in (consignment.from_outlet_id, consignment.to_outlet_id or consignment.received_outlet_id)
+                if pk
+            ]
         )
-        batteries: dict[int, Any] = Battery.objects.only("product_type", "chemistry", "vin").in_bulk([i.battery_id for i in items])
+        batteries: dict[int, Any] = Battery.objects.only("product_type", "chemistry", "vin").in_bulk(
+            [i.battery_id for i in items]
+        )
     lines = [
-        ManifestLine(n, item, batteries[item.battery_id].get_product_type_display(), batteries[item.battery_id].get_chemistry_display(), batteries[item.battery_id].vin)
+        ManifestLine(
+            n,
+            item,
+            batteries[item.battery_id].get_product_type_display(),
+            batteries[item.battery_id].get_chemistry_display(),
+            batteries[item.battery_id].vin,
+        )
         for n, item in enumerate(items, start=1)
     ]
     accepted = sum((i.weight_kg for i in items if i.outcome == "accepted"), Decimal("0"))

@@ -18,3 +18,41 @@ class OutletsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(ensure_reference_data, sender=self)
+        register_navigation()
+
+
+def register_navigation() -> None:
+    from recycling_network.tenancy import ActorRole
+    from recycling_network.web.navigation import SIGNED_IN_ROLES, register_nav_item
+
+    register_nav_item(
+        key="outlets.mine",
+        label=_("Our outlets"),
+        url_name="outlets:mine",
+        roles={ActorRole.PARTNER_ADMIN},
+        order=320,
+        match_children=True,
+    )
+    register_nav_item(
+        key="outlets.network",
+        label=_("Network"),
+        url_name="outlets:network",
+        roles={ActorRole.PARTNER_ADMIN, ActorRole.OUTLET_STAFF},
+        order=330,
+    )
+    register_nav_item(
+        key="outlets.queue",
+        label=_("Outlet applications"),
+        url_name="outlets:queue",
+        roles={ActorRole.DATACENTER_ADMIN},
+        order=620,
+        match_children=True,
+    )
+    register_nav_item(
+        key="outlets.directory",
+        label=_("Outlet directory"),
+        url_name="outlets:directory",
+        roles=SIGNED_IN_ROLES,
+        order=880,
+        match_children=True,
+    )

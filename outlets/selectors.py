@@ -6,9 +6,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from outlets.models import (
     PUBLIC_STATUSES,
+    ChangeRequestStatus,
     Division,
     DivisionLevel,
     Outlet,
+    OutletChangeRequest,
     OutletContact,
     OutletStatus,
     OutletTransition,
@@ -106,3 +108,47 @@ def prefectures() -> QuerySet[Division]:
 
 def provinces() -> QuerySet[Division]:
     return Division.objects.filter(level=DivisionLevel.PROVINCE).select_related("region")
+
+
+def outlet_change_requests(actor: Actor, outlet: Outlet) -> QuerySet[OutletChangeRequest]:
+    """Change requests of one outlet, newest first: private to the operator and the data center."""
+    if not sees_private_fields(actor, outlet):
+        return OutletChangeRequest.objects.none()
+    return OutletChangeRequest.objects.filter(outlet=outlet).select_related("prefecture__parent").order_by("-id")
+
+
+def pending_change_requests(actor: Actor) -> QuerySet[OutletChangeRequest]:
+    """Change requests waiting for the data center: all for the data center, the partner's own otherwise."""
+    requests = OutletChangeRequest.objects.filter(status=ChangeRequestStatus.PENDING)
+    if actor.is_datacenter:
+        return requests
+    if actor.is_partner:
+        return requests.filter(outlet__operator_id=actor.partner_id)
+    return requests.none()
+
+
+def get_change_request(actor: Actor, pk: int) -> OutletChangeRequest:
+    """A change request of one of the actor's outlets (any for the data center); a foreign
+    one and a missing one are both 404."""
+    requests = OutletChangeRequest.objects.select_related("outlet", "prefecture__parent")
+    if not actor.is_datacenter:
+        if not actor.is_partner:
+            raise NotFound()
+        requests = requests.filter(outlet__operator_id=actor.partner_id)
+    request = requests.filter(pk=pk).first()
+    if request is None:
+        raise NotFound()
+    return request
+
+
+def outlet_grants(actor: Actor, outlet: Outlet) -> QuerySet[SharingGrant]:
+    """The sharing history of one outlet: every grant for its operator and the data center, a
+    grantee's own grants for the grantee; anyone else gets a 404 (grants are the operator's
+    and the grantee's business, DESIGN §4)."""
+    grants = grants_for(actor).filter(outlet=outlet).order_by("-id")
+    if sees_private_fields(actor, outlet):
+        return grants
+    grants = grants.filter(grantee_id=actor.partner_id)
+    if not grants.exists():
+        raise NotFound()
+    return grants

@@ -22,7 +22,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "demo-pass-2026"
+PASSWORD = "demo-pass-2026"  # noqa: S105 - the printed demo password, not a secret
 LOGINS = {"dc_admin": "datacenter_admin", "staff_bj1": "outlet_staff"}
 
 
@@ -44,7 +44,7 @@ def wait_for_health(base: str, process: subprocess.Popen, timeout: float) -> flo
         if process.poll() is not None:
             raise SystemExit(f"make run exited early with {process.returncode}")
         try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:  # noqa: S310 - our own server
+            with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
                 if response.status == 200:
                     return time.monotonic() - started
         except (urllib.error.URLError, ConnectionError, TimeoutError):

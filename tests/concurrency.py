@@ -6,12 +6,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, connections
 
 from recycling_network.errors import DomainError
 from recycling_network.tenancy import Actor, run_as
+
+T = TypeVar("T")
 
 
 class Held(threading.Thread):
@@ -84,3 +86,18 @@ def wait_for_lock_waiters(count: int, timeout: float = 20.0) -> int:
             return waiting
         time.sleep(0.05)
     raise AssertionError(f"only {waiting} of {count} sessions ended up waiting on a lock")
+
+
+def eventually(probe: Callable[[], T], done: Callable[[T], bool], timeout: float = 30.0, pause: float = 0.1) -> T:
+    """Call ``probe`` until ``done`` accepts its result; return the last result either way.
+
+    The feed holds back entries while any older transaction of the database *cluster* is
+    still running (``pg_snapshot_xmin`` is cluster-wide), and parallel test workers keep
+    short transactions open all the time; a follower therefore retries instead of
+    concluding from one read that something is missing."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if done(result) or time.monotonic() > deadline:
+            return result
+        time.sleep(pause)

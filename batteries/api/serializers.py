@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from batteries.ledger import feed_representation
@@ -168,8 +169,19 @@ class VoidSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "number"}], "nullable": True})
+class CorrectedValueField(serializers.CharField):
+    """A new value: a string or a number, handed to the service as text (which parses it
+    like the original field); lists, objects and booleans are refused here, not in a 500."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_null=True, allow_blank=True, trim_whitespace=False, max_length=2000, **kwargs)
+
+
 class CorrectSerializer(serializers.Serializer):
-    changes = serializers.DictField(help_text="new values of: weight_kg, energy_kwh, vin, source, soh_percent, notes")
+    changes = serializers.DictField(
+        child=CorrectedValueField(), help_text="new values of: weight_kg, energy_kwh, vin, source, soh_percent, notes"
+    )
     reason = serializers.CharField(max_length=2000)
 
 

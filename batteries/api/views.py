@@ -94,14 +94,22 @@ class BatteryActionView(RnAPIView):
         return _battery_response(request, battery.code, self.status_code)
 
 
-def _action(name: str, serializer: type, service: Any, summary: str, code: int = status.HTTP_200_OK) -> type:
-    view = type(
+def _action(name: str, serializer: type, service: Any, summary: str, answer: int = status.HTTP_200_OK) -> type:
+    # A function of its own per view: extend_schema annotates the function object, and
+    # decorating the shared BatteryActionView.post would give every action the last schema.
+    def post(self: BatteryActionView, request: Request, code: str) -> Response:
+        return BatteryActionView.post(self, request, code)
+
+    return type(
         f"Battery{name.title()}View",
         (BatteryActionView,),
-        {"action_serializer": serializer, "service": staticmethod(service), "status_code": code},
+        {
+            "action_serializer": serializer,
+            "service": staticmethod(service),
+            "status_code": answer,
+            "post": extend_schema(request=serializer, responses={answer: s.BatterySerializer}, summary=summary)(post),
+        },
     )
-    view.post = extend_schema(request=serializer, responses={code: s.BatterySerializer}, summary=summary)(view.post)
-    return view
 
 
 BatteryInspectView = _action("inspect", s.InspectSerializer, services.battery_inspect, "Record the safety inspection")

@@ -188,7 +188,8 @@ def outlet_update(
         current = {f: getattr(outlet, f) for f in DRAFT_FIELDS}
         values = _clean({**current, **changes})
     else:
-        values = {f: str(v).strip() for f, v in changes.items()}
+        # Locked fields sent back unchanged passed the check above; only the free ones are set.
+        values = {f: str(v).strip() for f, v in changes.items() if f in editable}
     for field, value in values.items():
         setattr(outlet, field, value)
     outlet.save()

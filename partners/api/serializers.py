@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from partners.models import Partner, PartnerKind
+from partners.models import Partner, PartnerKind, PartnerStatus
 from partners.selectors import approved_codes
 
 
@@ -54,11 +54,29 @@ class PartnerSerializer(serializers.ModelSerializer):
         return _codes(partner, "wmi")
 
 
+class PartnerEntrySerializer(serializers.Serializer):
+    """Documents ``GET /partners/`` and ``/partners/{id}/``: every signed-in caller gets
+    ``id``, ``name`` and ``kinds``; the data center, and a partner reading itself, also the
+    rest of the full record (so those fields are optional here)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kinds = serializers.ListField(child=serializers.ChoiceField(choices=PartnerKind.choices))
+    name_en = serializers.CharField(required=False)
+    credit_code = serializers.CharField(required=False)
+    manufacturer_codes = serializers.ListField(child=serializers.CharField(), required=False)
+    wmi_codes = serializers.ListField(child=serializers.CharField(), required=False)
+    status = serializers.ChoiceField(choices=PartnerStatus.choices, required=False)
+    demonstration_unit = serializers.BooleanField(required=False)
+    demonstration_agreed_on = serializers.DateField(required=False, allow_null=True)
+    joined_on = serializers.DateField(required=False, allow_null=True)
+
+
 def _codes(partner: Partner, kind: str) -> list[str]:
     """Approved codes, from the selector's annotation when the list has it."""
-    annotated = getattr(partner, f"approved_{kind}_codes", None)
-    if annotated is not None:
-        return list(annotated)
+    attribute = f"approved_{kind}_codes"
+    if hasattr(partner, attribute):  # annotated; NULL when the partner has no approved code
+        return list(getattr(partner, attribute) or [])
     return approved_codes(partner.pk)[kind]
 
 

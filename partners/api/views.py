@@ -14,6 +14,7 @@ from partners.api.serializers import (
     MeSerializer,
     PartnerCreateSerializer,
     PartnerDirectorySerializer,
+    PartnerEntrySerializer,
     PartnerSerializer,
 )
 from partners.models import Partner
@@ -29,7 +30,10 @@ class MeView(RnAPIView):
 
 
 @extend_schema_view(
-    get=extend_schema(summary="Partners: full records for the data center, the directory (id, name, kinds) otherwise")
+    get=extend_schema(
+        summary="Partners: full records for the data center, the directory (id, name, kinds) otherwise",
+        responses=PartnerEntrySerializer(many=True),
+    )
 )
 class PartnerListView(RnListView):
     """The data center sees full records; everyone else the directory of active partners."""
@@ -64,7 +68,9 @@ class PartnerListView(RnListView):
 
 
 class PartnerDetailView(RnAPIView):
-    @extend_schema(responses=PartnerSerializer, summary="A partner: the full record for itself and the data center")
+    @extend_schema(
+        responses=PartnerEntrySerializer, summary="A partner: the full record for itself and the data center"
+    )
     def get(self, request: Request, pk: int) -> Response:
         full = selectors.with_approved_codes(selectors.visible_partners(self.actor)).filter(pk=pk).first()
         if full is not None:

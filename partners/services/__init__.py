@@ -3,6 +3,7 @@
 from partners.services.api_keys import ApiKeyRefused, api_key_authenticate, api_key_create, api_key_revoke
 from partners.services.audit import audit_record, snapshot
 from partners.services.claims import code_claim_approve, code_claim_reject, code_claim_submit
+from partners.services.onboarding import partner_apply_with_claims, partner_approve_and_onboard, partner_onboard_admin
 from partners.services.outbox import notify_partner, outbox_enqueue
 from partners.services.partners import (
     partner_apply,
@@ -27,8 +28,11 @@ __all__ = [
     "notify_partner",
     "outbox_enqueue",
     "partner_apply",
+    "partner_apply_with_claims",
     "partner_approve",
+    "partner_approve_and_onboard",
     "partner_create",
+    "partner_onboard_admin",
     "partner_reactivate",
     "partner_reject",
     "partner_suspend",

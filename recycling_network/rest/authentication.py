@@ -47,6 +47,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Malformed authorization header.")) from error
         if scheme.lower() != "bearer" or not token.strip():
             raise exceptions.AuthenticationFailed(_("Use Authorization: Bearer <API key>."))
+        if not token.isascii() or not token.strip().isprintable():
+            # Keys are printable ASCII; a NUL byte would otherwise reach the database (a 500).
+            raise exceptions.AuthenticationFailed(_("Malformed authorization header."))
         try:
             key = api_key_authenticate(raw=token.strip(), client_ip=client_address(request))
         except ApiKeyRefused as error:

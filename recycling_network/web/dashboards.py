@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from batteries.models import BatteryStatus, ConsignmentStatus, ObligationStatus, ReviewStatus
@@ -198,6 +199,10 @@ class OutletCard:
     hazards: int = 0
     incoming: int = 0
     outgoing: int = 0
+    #: Uploads to the national platform that events at this outlet created.
+    obligations_due_soon: int = 0
+    obligations_overdue: int = 0
+    due_soon_days: int = DUE_SOON_DAYS
 
 
 @dataclass
@@ -209,22 +214,28 @@ class OutletStaffDashboard:
 
 def outlet_staff_dashboard(actor: Actor) -> OutletStaffDashboard:
     assigned = actor.assigned_outlet_ids or frozenset()
+    # The partner's hazardous batteries at each outlet, counted in the outlets' query.
+    hazards = (
+        visible_batteries(actor)
+        .filter(outlet_id=OuterRef("pk"), custodian_id=actor.partner_id, status=BatteryStatus.AT_OUTLET)
+        .exclude(hazard="")
+        .order_by()
+        .values("outlet_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     outlets = list(
-        visible_outlets(actor).filter(pk__in=assigned).select_related("prefecture__parent").order_by("code", "pk")
+        visible_outlets(actor)
+        .filter(pk__in=assigned)
+        .annotate(hazard_count=Coalesce(Subquery(hazards), 0))
+        .select_related("prefecture__parent")
+        .order_by("code", "pk")
     )
     if not outlets:
         return OutletStaffDashboard()
-    cards = {o.pk: OutletCard(outlet=o, shows_stock=sees_private_fields(actor, o)) for o in outlets}
-    hazards = (
-        visible_batteries(actor)
-        .filter(outlet_id__in=cards, custodian_id=actor.partner_id, status=BatteryStatus.AT_OUTLET)
-        .exclude(hazard="")
-        .order_by()
-        .values_list("outlet_id")
-        .annotate(n=Count("pk"))
-    )
-    for outlet_id, n in hazards:
-        cards[outlet_id].hazards = n
+    cards = {
+        o.pk: OutletCard(outlet=o, shows_stock=sees_private_fields(actor, o), hazards=o.hazard_count) for o in outlets
+    }
     dashboard = OutletStaffDashboard(cards=list(cards.values()))
     transit = (
         visible_consignments(actor)
@@ -240,4 +251,21 @@ def outlet_staff_dashboard(actor: Actor) -> OutletStaffDashboard:
             cards[to_outlet].incoming += n
         elif to_outlet is None and to_partner == actor.partner_id:
             dashboard.unaddressed_incoming += n
+    today = timezone.localdate()
+    pending = Q(status=ObligationStatus.PENDING)
+    obligations = (
+        visible_obligations(actor)
+        .filter(event__outlet_id__in=cards, status__in=(ObligationStatus.PENDING, ObligationStatus.OVERDUE))
+        .order_by()
+        .values_list("event__outlet_id")
+        .annotate(
+            due_soon=Count(
+                "pk", filter=pending & Q(due_on__gte=today, due_on__lte=today + datetime.timedelta(DUE_SOON_DAYS))
+            ),
+            overdue=Count("pk", filter=Q(status=ObligationStatus.OVERDUE) | (pending & Q(due_on__lt=today))),
+        )
+    )
+    for outlet_id, due_soon, overdue in obligations:
+        cards[outlet_id].obligations_due_soon = due_soon
+        cards[outlet_id].obligations_overdue = overdue
     return dashboard

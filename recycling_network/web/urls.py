@@ -1,6 +1,6 @@
 """The browser UI: accounts, home pages, and each app's screens."""
 
-from django.urls import path
+from django.urls import include, path
 
 from recycling_network.web import views
 
@@ -15,4 +15,9 @@ urlpatterns = [
     # The link in invitations and reset emails (partners.services.users.password_set_link).
     path("accounts/reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("accounts/reset/done/", views.password_reset_complete, name="password_reset_complete"),
+    # Each app's screens; each app owns its URL module.
+    path("", include("batteries.urls")),
+    path("", include("partners.urls")),
+    path("", include("outlets.urls")),
+    path("", include("reports.urls")),
 ]

@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 from batteries import services as battery_services
 from batteries.models import CustodyEvent, Obligation
 from outlets import services as outlet_services
-from outlets.models import OutletStatus
+from outlets.models import OutletChangeRequest, OutletStatus
 from partners.models import UserRole
 from recycling_network.tenancy import SYSTEM, run_as
 from tests.api.conftest import PASSWORD, bearer, key_for
@@ -181,6 +181,99 @@ MATRIX: dict[tuple[str, str], dict[str, Any]] = {
         datacenter=FORBIDDEN_ALL,
         read_key=FORBIDDEN_ALL,
     ),
+    # --- outlet applications, the lifecycle, change requests, sharing (DESIGN §4, §6) ---
+    # A partner's admins apply for their own partner (an automaker too); its staff, the data
+    # center (no partner to operate the outlet) and a read-only key may not.
+    ("POST", "outlets/"): row(staff_a=403, admin_a=201, user_b=201, producer=201, datacenter=403, read_key=403),
+    # Objects: the drafts. Their operator's admins edit them, and the data center on its
+    # behalf; staff may not; another partner's draft does not exist for the caller.
+    ("PATCH", "outlets/{code_or_id}/"): row(
+        staff_a=(403, 404, 404),
+        admin_a=SEES_A,
+        user_b=SEES_B,
+        producer=SEES_NONE,
+        datacenter=SEES_BOTH,
+        read_key=FORBIDDEN_ALL,
+    ),
+    # The operator's admins submit their drafts; the data center finds them but may not.
+    ("POST", "outlets/{pk}/submit/"): row(
+        staff_a=(403, 404, 404),
+        admin_a=SEES_A,
+        user_b=SEES_B,
+        producer=SEES_NONE,
+        datacenter=(403, 403, 404),
+        read_key=FORBIDDEN_ALL,
+    ),
+    # Decisions are the data center's alone (the operator's admins: 403); on a draft every
+    # one of them is the wrong transition (409).
+    **{
+        ("POST", f"outlets/{{pk}}/{decision}/"): row(
+            staff_a=(403, 404, 404),
+            admin_a=(403, 404, 404),
+            user_b=(404, 403, 404),
+            producer=SEES_NONE,
+            datacenter=(409, 409, 404),
+            read_key=FORBIDDEN_ALL,
+        )
+        for decision in ("approve", "reject", "request-changes", "suspend", "reopen")
+    },
+    # The operator's admins and the data center close an outlet in service; not a draft (409).
+    ("POST", "outlets/{pk}/close/"): row(
+        staff_a=(403, 404, 404),
+        admin_a=(409, 404, 404),
+        user_b=(404, 409, 404),
+        producer=SEES_NONE,
+        datacenter=(409, 409, 404),
+        read_key=FORBIDDEN_ALL,
+    ),
+    # Objects: the approved outlets of A and B. Change requests are private like stock.
+    ("GET", "outlets/{pk}/change-requests/"): row(
+        staff_a=SEES_A, admin_a=SEES_A, user_b=SEES_B, producer=SEES_NONE, datacenter=SEES_BOTH, read_key=SEES_A
+    ),
+    # Each outlet already has a pending change request: one at a time (409) for those who may ask.
+    ("POST", "outlets/{pk}/change-requests/"): row(
+        staff_a=(403, 404, 404),
+        admin_a=(409, 404, 404),
+        user_b=(404, 409, 404),
+        producer=SEES_NONE,
+        datacenter=(409, 409, 404),
+        read_key=FORBIDDEN_ALL,
+    ),
+    # Objects: the pending change requests. Only the data center decides (403 before any lookup).
+    **{
+        ("POST", f"outlet-change-requests/{{pk}}/{decision}/"): row(
+            staff_a=FORBIDDEN_ALL,
+            admin_a=FORBIDDEN_ALL,
+            user_b=FORBIDDEN_ALL,
+            producer=FORBIDDEN_ALL,
+            datacenter=SEES_BOTH,
+            read_key=FORBIDDEN_ALL,
+        )
+        for decision in ("approve", "reject")
+    },
+    # Objects: the approved outlets, each shared with another automaker. Grants are the
+    # operator's and the grantee's: nobody else reaches the list.
+    ("GET", "outlets/{pk}/grants/"): row(
+        staff_a=SEES_A, admin_a=SEES_A, user_b=SEES_B, producer=SEES_NONE, datacenter=SEES_BOTH, read_key=SEES_A
+    ),
+    # The operator's admins share (and the data center on their behalf); staff may not.
+    ("POST", "outlets/{pk}/grants/"): row(
+        staff_a=(403, 404, 404),
+        admin_a=(201, 404, 404),
+        user_b=(404, 201, 404),
+        producer=SEES_NONE,
+        datacenter=(201, 201, 404),
+        read_key=FORBIDDEN_ALL,
+    ),
+    # Objects: those grants. Revoked by the operator's admins or the data center.
+    ("POST", "grants/{pk}/revoke/"): row(
+        staff_a=(403, 404, 404),
+        admin_a=SEES_A,
+        user_b=SEES_B,
+        producer=SEES_NONE,
+        datacenter=SEES_BOTH,
+        read_key=FORBIDDEN_ALL,
+    ),
 }
 NOT_IN_MATRIX = {"schema/", "docs/"}
 
@@ -248,6 +341,18 @@ class Iso:
             self.event_b = CustodyEvent.objects.get(battery_code=self.battery_b, kind="received").pk
             self.obligation_a = Obligation.objects.get(event_id=self.event_a).pk
             self.obligation_b = Obligation.objects.get(event_id=self.event_b).pk
+        # The approved outlets are shared with an automaker that is none of the callers, and
+        # each has a pending change request.
+        self.grant_a, self.grant_b = (
+            call(admin, outlet_services.sharing_grant, outlet=outlet, grantee=self.other_automaker).pk
+            for admin, outlet in ((admin_a, self.outlet_a), (admin_b, self.outlet_b))
+        )
+        for admin, outlet in ((admin_a, self.outlet_a), (admin_b, self.outlet_b)):
+            call(admin, outlet_services.outlet_change_request_submit, outlet=outlet, address="新地址1号")
+        with run_as(SYSTEM):
+            changes = OutletChangeRequest.objects.filter(outlet__in=[self.outlet_a, self.outlet_b])
+            by_outlet = dict(changes.values_list("outlet_id", "pk"))
+        self.change_a, self.change_b = by_outlet[self.outlet_a.pk], by_outlet[self.outlet_b.pk]
         staff = make_user(self.a, UserRole.OUTLET_STAFF, password=PASSWORD)
         self.admin_a_user = make_user(self.a, UserRole.PARTNER_ADMIN, password=PASSWORD)
         call(DATACENTER, outlet_services.staff_assign_outlets, user=staff, outlets=[self.outlet_a])
@@ -273,6 +378,8 @@ class Iso:
         }
 
     def body(self, method: str, path: str, target: Any = None) -> dict[str, Any] | None:
+        if method == "PATCH":
+            return {"name": "改名的网点"}
         if method != "POST":
             return None
         return {
@@ -292,6 +399,28 @@ class Iso:
             "consignments/{pk}/cancel/": {"reason": "x"},
             "events/{pk}/correct/": {"changes": {"notes": "更正"}, "reason": "录入错误"},
             "obligations/acknowledge/": {"items": [{"id": target, "receipt_number": "NP2026000001"}]},
+            "outlets/": {
+                "name": "新网点",
+                "kind": "collection",
+                "prefecture": "110100",
+                "address": "测试路2号",
+                "longitude": 116.4,
+                "latitude": 39.9,
+                "storage_area_m2": 20,
+                "capacity_kg": 2000,
+            },
+            "outlets/{pk}/submit/": {},
+            "outlets/{pk}/approve/": {},
+            "outlets/{pk}/reject/": {"reason": "不符合要求"},
+            "outlets/{pk}/request-changes/": {"comments": "请补充材料"},
+            "outlets/{pk}/suspend/": {"reason": "整改"},
+            "outlets/{pk}/reopen/": {},
+            "outlets/{pk}/close/": {"reason": "停业"},
+            "outlets/{pk}/change-requests/": {"address": "另一个地址"},
+            "outlet-change-requests/{pk}/approve/": {},
+            "outlet-change-requests/{pk}/reject/": {"reason": "材料不足"},
+            "outlets/{pk}/grants/": {"grantee": self.recycler.pk},
+            "grants/{pk}/revoke/": {"reason": "合作结束"},
         }[path]
 
 
@@ -319,6 +448,8 @@ def _call(client: APIClient, method: str, url: str, body: Any) -> Any:
     try:
         if method == "GET":
             return client.get(url)
+        if method == "PATCH":
+            return client.patch(url, body, format="json")
         return client.post(url, body, format="json")
     finally:
         transaction.savepoint_rollback(savepoint)
@@ -334,6 +465,12 @@ def _target_kind(path: str) -> str | None:
 def _targets(iso: Iso, path: str) -> tuple[Any, Any, Any]:
     if path.startswith("partners/"):
         return iso.a.pk, iso.b.pk, MISSING["pk"]
+    if path.startswith(("outlets/{pk}/change-requests/", "outlets/{pk}/grants/")):
+        return iso.outlet_a.pk, iso.outlet_b.pk, MISSING["pk"]
+    if path.startswith("outlet-change-requests/"):
+        return iso.change_a, iso.change_b, MISSING["pk"]
+    if path.startswith("grants/"):
+        return iso.grant_a, iso.grant_b, MISSING["pk"]
     if path.startswith("outlets/"):
         return iso.draft_a.pk, iso.draft_b.pk, MISSING["code_or_id"]
     if path.startswith("batteries/"):

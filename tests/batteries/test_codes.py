@@ -195,7 +195,7 @@ def test_a_wrong_length_is_named(text, length):
     assert caught.value.message_in("en") == (
         f"The battery code has {length} characters; it must have 24 (or 19 for a cascade-use re-code)."
     )
-    assert caught.value.message_in("zh-hans") == f"电池编码为 {length} 位，应为 24 位（梯次利用重新编码为 19 位）。"  # noqa: RUF001
+    assert caught.value.message_in("zh-hans") == f"电池编码为 {length} 位，应为 24 位（梯次利用重新编码为 19 位）。"
 
 
 @pytest.mark.parametrize("value", [None, 123, b"X12MCPM27KLPCLX2M2382320"])
@@ -241,7 +241,7 @@ def test_the_message_is_in_the_language_it_is_read_in():
     with translation.override("en"):
         assert str(error.message) == "Character 5 (battery type) is 'X'; it must be A-G or Z."
     with translation.override("zh-hans"):
-        assert str(error.message) == "第 5 位（电池类型）为“X”，应为 A-G 或 Z。"  # noqa: RUF001
+        assert str(error.message) == "第 5 位（电池类型）为“X”，应为 A-G 或 Z。"
     assert error.message_in("en") != error.message_in("zh-hans")
 
 

@@ -19,12 +19,19 @@ def stock_item():
 
 
 def test_items_show_for_their_roles_in_order(people, stock_item):
+    from recycling_network.web.navigation import _registry
+
     staff = actor_for_user(people.staff)
-    assert [link.key for link in nav_links(staff, "/")] == ["home", "test.stock"]
-    assert [link.key for link in nav_links(actor_for_user(people.partner_admin), "/")] == ["home"]
-    assert [link.key for link in nav_links(actor_for_user(people.datacenter_admin), "/")] == ["home", "admin"]
+    staff_keys = [link.key for link in nav_links(staff, "/")]
+    assert staff_keys[0] == "home"
+    assert "test.stock" in staff_keys
+    assert staff_keys == sorted(staff_keys, key=lambda key: _registry[key].order if key in _registry else 0)
+    assert "test.stock" not in [link.key for link in nav_links(actor_for_user(people.partner_admin), "/")]
+    datacenter_keys = [link.key for link in nav_links(actor_for_user(people.datacenter_admin), "/")]
+    assert (datacenter_keys[0], datacenter_keys[-1]) == ("home", "admin")
+    assert "test.stock" not in datacenter_keys
     current = {link.key: link.current for link in nav_links(staff, "/accounts/password/change/")}
-    assert current == {"home": False, "test.stock": True}
+    assert [key for key, is_current in current.items() if is_current] == ["test.stock"]
 
 
 def test_the_layout_renders_the_actors_items(people, stock_item):
@@ -37,4 +44,4 @@ def test_the_layout_renders_the_actors_items(people, stock_item):
 
 def test_a_section_item_is_current_on_its_sub_pages(people):
     links = nav_links(actor_for_user(people.datacenter_admin), "/admin/partners/partner/")
-    assert {link.key: link.current for link in links} == {"home": False, "admin": True}
+    assert [link.key for link in links if link.current] == ["admin"]

@@ -1,4 +1,4 @@
-"""Browser pages of the traceability core."""
+"""The printable handover manifest of a consignment."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from batteries.manifest import consignment_manifest
+from batteries.views.common import signed_in
 
 
+@signed_in
 def manifest(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable handover manifest (交接单) for the sender or the consignee."""
-    if request.actor.is_anonymous:
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path())
     return render(request, "batteries/manifest.html", {"manifest": consignment_manifest(request.actor, pk)})

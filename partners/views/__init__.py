@@ -1,0 +1,1 @@
+"""Browser pages of the partners app, one module per audience."""

@@ -1,0 +1,60 @@
+"""Helpers for API tests that talk HTTP to a running server (pytest-django's ``live_server``),
+and for keeping throttle counters of one test away from the next."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from typing import Any, TypeVar
+
+import pytest
+import requests
+from django.core.servers.basehttp import WSGIServer
+
+from tests.concurrency import eventually  # noqa: F401 - re-exported for the API tests
+
+T = TypeVar("T")
+
+# The live server listens with Django's development backlog of 10 connections; a burst of
+# 50 concurrent requests then meets connection resets, which no production server (gunicorn:
+# 2048) would give. Set before ``live_server`` binds its socket (at first use, after import).
+WSGIServer.request_queue_size = 128
+_addresses = itertools.count(1)
+
+
+@pytest.fixture
+def fresh_throttles(settings: Any) -> None:
+    """A cache key prefix of this test's own: throttle histories live in the shared Redis and
+    are keyed by key id and address, which repeat across xdist workers, runs and tests."""
+    cache = dict(settings.CACHES["default"])
+    cache["KEY_PREFIX"] = f"{cache.get('KEY_PREFIX', 'rn')}-test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {**settings.CACHES, "default": cache}
+
+
+def anonymous_address() -> str:
+    """A client address of its own, so anonymous throttling counts this caller alone."""
+    n = next(_addresses)
+    return f"10.{os.getpid() % 250}.{n // 250 % 250}.{n % 250 + 1}"
+
+
+class Api:
+    """A ``requests`` session against a live server, with a bearer key or none."""
+
+    def __init__(self, base_url: str, key: str | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.session = requests.Session()
+        if key:
+            self.session.headers["Authorization"] = f"Bearer {key}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.session.get(self.url(path), timeout=60, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.session.post(self.url(path), timeout=60, **kwargs)
+
+    def close(self) -> None:
+        self.session.close()
