@@ -156,17 +156,41 @@ def actor_for_api_key(key: ApiKey) -> Actor:
     )
 
 
-def _set_context(role: str, partner_id: int | None, using: str) -> None:
-    conn = connections[using]
-    if not conn.in_atomic_block:
+def _require_transaction(using: str) -> None:
+    if not connections[using].in_atomic_block:
         # A transaction-local setting outside a transaction would vanish with the
         # statement that set it, leaving the caller silently without context.
         raise RuntimeError("The tenancy context can only be set inside a transaction.")
-    with conn.cursor() as cursor:
+
+
+def _partner_text(partner_id: int | None) -> str:
+    return "" if partner_id is None else str(int(partner_id))
+
+
+def _set_context(role: str, partner_id: int | None, using: str) -> None:
+    _require_transaction(using)
+    with connections[using].cursor() as cursor:
         cursor.execute(
             "SELECT set_config('app.role', %s, true), set_config('app.partner_id', %s, true)",
-            [role, "" if partner_id is None else str(int(partner_id))],
+            [role, _partner_text(partner_id)],
         )
+
+
+def _swap_context(role: str, partner_id: int | None, using: str) -> tuple[str, int | None]:
+    """Set the context and return the one it replaces, in one round trip (services switch
+    to the system context several times per intake). The materialised CTE reads the old
+    values before the outer query sets the new ones."""
+    _require_transaction(using)
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "WITH previous AS MATERIALIZED ("
+            "SELECT current_setting('app.role', true) AS role, current_setting('app.partner_id', true) AS partner) "
+            "SELECT previous.role, previous.partner, set_config('app.role', %s, true), "
+            "set_config('app.partner_id', %s, true) FROM previous",
+            [role, _partner_text(partner_id)],
+        )
+        old_role, old_partner, _new_role, _new_partner = cursor.fetchone()
+    return old_role or "", int(old_partner) if old_partner else None
 
 
 def current_context(using: str = DEFAULT_DB_ALIAS) -> tuple[str, int | None]:
@@ -189,13 +213,15 @@ def deactivate(using: str = DEFAULT_DB_ALIAS) -> None:
 
 @contextmanager
 def _context(role: str, partner_id: int | None, using: str) -> Iterator[None]:
-    previous = current_context(using)
-    _set_context(role, partner_id, using)
+    previous = _swap_context(role, partner_id, using)
     try:
         yield
     finally:
         if connections[using].in_atomic_block and not connections[using].needs_rollback:
             _set_context(previous[0], previous[1], using)
+
+
+_SYSTEM_DEPTH = "_rn_system_depth"
 
 
 @contextmanager
@@ -205,10 +231,16 @@ def run_as(actor: Actor, using: str = DEFAULT_DB_ALIAS) -> Iterator[Actor]:
     Nested inside another transaction it becomes a savepoint and restores the outer
     context on exit, so a block never leaks its context to the code after it.
     """
+    connection = connections[using]
+    outer_depth = getattr(connection, _SYSTEM_DEPTH, 0)
     with transaction.atomic(using=using):
         db_partner = actor.partner_id if actor.is_partner else None
         with _context(actor.db_role.value, db_partner, using):
-            yield actor
+            setattr(connection, _SYSTEM_DEPTH, 1 if actor.db_role == DbRole.SYSTEM else 0)
+            try:
+                yield actor
+            finally:
+                setattr(connection, _SYSTEM_DEPTH, outer_depth)
 
 
 @contextmanager
@@ -218,9 +250,26 @@ def system_context(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     Examples: checking whether another partner already holds a battery code, finding a
     code's producers, writing a feed entry for every member of an audience. Keep the
     block small and never return what it read to the caller unfiltered.
+
+    Nested inside another system block it costs nothing: the context is already set.
     """
-    with transaction.atomic(using=using), _context(DbRole.SYSTEM.value, None, using):
-        yield
+    connection = connections[using]
+    depth = getattr(connection, _SYSTEM_DEPTH, 0)
+    if depth:
+        setattr(connection, _SYSTEM_DEPTH, depth + 1)
+        try:
+            yield
+        finally:
+            setattr(connection, _SYSTEM_DEPTH, depth)
+        return
+    # No savepoint of its own: an error inside aborts the caller's transaction anyway,
+    # and a savepoint would cost two more round trips on every switch.
+    with transaction.atomic(using=using, savepoint=False), _context(DbRole.SYSTEM.value, None, using):
+        setattr(connection, _SYSTEM_DEPTH, 1)
+        try:
+            yield
+        finally:
+            setattr(connection, _SYSTEM_DEPTH, 0)
 
 
 def activate_for_migration(schema_editor: Any) -> None:

@@ -43,7 +43,7 @@ from batteries.services.common import (
 from outlets.models import Outlet, OutletStatus
 from outlets.selectors import get_outlet, usable_outlets
 from partners.services.audit import audit_record
-from recycling_network.errors import DomainError, Forbidden
+from recycling_network.errors import DomainError, Forbidden, NotFound
 from recycling_network.tenancy import Actor, system_context
 
 
@@ -56,12 +56,14 @@ def invalid_code(error: InvalidBatteryCode, field: str = "code") -> InvalidBatte
 def receiving_outlet(actor: Actor, outlet: Outlet | str | int) -> Outlet:
     """An approved outlet the actor may use; a clear error for every other case."""
     key = outlet.pk if isinstance(outlet, Outlet) else outlet
-    found = get_outlet(actor, key)
+    try:
+        # The common case in one query: an approved outlet the actor may use.
+        return get_outlet(actor, key, usable_outlets(actor))
+    except NotFound:
+        found = get_outlet(actor, key)  # still 404 if the actor cannot see it at all
     if found.status != OutletStatus.APPROVED:
         raise OutletNotApproved()
-    if not usable_outlets(actor).filter(pk=found.pk).exists():
-        raise Forbidden(_("You may not receive batteries at this outlet."), code="outlet_not_usable")
-    return found
+    raise Forbidden(_("You may not receive batteries at this outlet."), code="outlet_not_usable")
 
 
 def _open_review_case(actor: Actor, battery: Battery, outlet: Outlet, details: dict[str, Any]) -> ReviewCase:
@@ -91,8 +93,21 @@ def _receive(
     occurred_at: datetime.datetime,
 ) -> Battery | DomainError:
     code_lock(code)
+    # The actor is authorised (a usable, approved outlet). What follows reads and writes
+    # rows of other partners (a current holder, the producers' claims, their feed
+    # entries), so it runs as one system block rather than switching for every step.
     with system_context():
-        existing = Battery.objects.select_for_update().filter(code=code).first()
+        return _record_intake(actor, outlet, code, values, occurred_at)
+
+
+def _record_intake(
+    actor: Actor,
+    outlet: Outlet,
+    code: str,
+    values: dict[str, Any],
+    occurred_at: datetime.datetime,
+) -> Battery | DomainError:
+    existing = Battery.objects.select_for_update().filter(code=code).first()
     if existing is not None and existing.status != BatteryStatus.VOID:
         if existing.custodian_id == actor.partner_id:
             return BatteryAlreadyReceived()
@@ -111,54 +126,53 @@ def _receive(
     check_capacity(locked, values["weight_kg"])
     parsed = values.pop("parsed")
     producers = producers_for(parsed.manufacturer_code, values["vin"])
-    with system_context():
-        if existing is None:
-            battery = Battery(
-                code=code,
-                manufacturer_code=parsed.manufacturer_code,
-                product_type=parsed.product_type,
-                chemistry=parsed.chemistry,
-                production_year=parsed.production_year,
-                production_month=parsed.production_month,
-                received_at=occurred_at,
-            )
-        else:
-            # A voided intake was a mistake; the code is received again on the same chain.
-            battery = existing
-        battery.weight_kg = values["weight_kg"]
-        battery.energy_kwh = values["energy_kwh"]
-        battery.vin = values["vin"]
-        battery.soh_percent = values["soh_percent"]
-        battery.hazard = values["condition"] if values["condition"] in HAZARDS else ""
-        battery.status = BatteryStatus.AT_OUTLET
-        battery.custodian_id = actor.partner_id
-        battery.outlet = locked
-        battery.consignee = None
-        battery.consignment = None
-        battery.producer_ids = sorted(set(battery.producer_ids) | set(producers))
-        battery.audience = sorted(set(battery.audience) | set(producers) | {actor.partner_id})
-        battery.save()
-        event = append_event(
-            battery,
-            kind=EventKind.RECEIVED,
-            actor=actor,
-            partner_id=actor.partner_id,
-            audience=event_audience(battery, actor.partner_id),
-            occurred_at=occurred_at,
-            outlet=locked,
-            data={
-                "source": values["source"],
-                "code": code,
-                "product_type": battery.product_type,
-                "chemistry": battery.chemistry,
-                "weight_kg": values["weight_kg"],
-                "energy_kwh": values["energy_kwh"],
-                "vin": values["vin"],
-                "condition": values["condition"],
-                "soh_percent": values["soh_percent"],
-                "notes": values["notes"],
-            },
+    if existing is None:
+        battery = Battery(
+            code=code,
+            manufacturer_code=parsed.manufacturer_code,
+            product_type=parsed.product_type,
+            chemistry=parsed.chemistry,
+            production_year=parsed.production_year,
+            production_month=parsed.production_month,
+            received_at=occurred_at,
         )
+    else:
+        # A voided intake was a mistake; the code is received again on the same chain.
+        battery = existing
+    battery.weight_kg = values["weight_kg"]
+    battery.energy_kwh = values["energy_kwh"]
+    battery.vin = values["vin"]
+    battery.soh_percent = values["soh_percent"]
+    battery.hazard = values["condition"] if values["condition"] in HAZARDS else ""
+    battery.status = BatteryStatus.AT_OUTLET
+    battery.custodian_id = actor.partner_id
+    battery.outlet = locked
+    battery.consignee = None
+    battery.consignment = None
+    battery.producer_ids = sorted(set(battery.producer_ids) | set(producers))
+    battery.audience = sorted(set(battery.audience) | set(producers) | {actor.partner_id})
+    battery.save()
+    event = append_event(
+        battery,
+        kind=EventKind.RECEIVED,
+        actor=actor,
+        partner_id=actor.partner_id,
+        audience=event_audience(battery, actor.partner_id),
+        occurred_at=occurred_at,
+        outlet=locked,
+        data={
+            "source": values["source"],
+            "code": code,
+            "product_type": battery.product_type,
+            "chemistry": battery.chemistry,
+            "weight_kg": values["weight_kg"],
+            "energy_kwh": values["energy_kwh"],
+            "vin": values["vin"],
+            "condition": values["condition"],
+            "soh_percent": values["soh_percent"],
+            "notes": values["notes"],
+        },
+    )
     adjust_stock(locked, values["weight_kg"])
     create_obligation(event, battery, deadlines.OUTLET_RECEIPT, automaker_of(battery.vin))
     return battery
