@@ -10,6 +10,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 
+# The real Celery worker process (``celery_worker_process``) for report, API and browser tests.
+pytest_plugins = ["tests.celery_worker"]
+
 
 def _test_database_name(run_id: str) -> str:
     # Unique per run and per xdist worker: several runs on one server (developers, CI,

@@ -31,7 +31,7 @@ def with_approved_codes(partners: QuerySet[Partner]) -> QuerySet[Partner]:
 
     def codes(kind: str) -> Subquery:
         claims = CodeClaim.objects.filter(partner=OuterRef("pk"), status=ClaimStatus.APPROVED, kind=kind)
-        return Subquery(claims.values("partner").annotate(codes=ArrayAgg("code", ordering="code")).values("codes"))
+        return Subquery(claims.values("partner").annotate(codes=ArrayAgg("code", order_by="code")).values("codes"))
 
     return partners.annotate(approved_manufacturer_codes=codes("manufacturer"), approved_wmi_codes=codes("wmi"))
 

@@ -7,6 +7,7 @@ import recycling_network.rest.converters  # noqa: F401 - registers the "id" conv
 from batteries.api import views as batteries
 from outlets.api import views as outlets
 from partners.api import views as partners
+from reports.api import views as reports
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -62,4 +63,7 @@ urlpatterns = [
     path("events/<id:pk>/correct/", batteries.EventCorrectView.as_view(), name="api-event-correct"),
     path("obligations/", batteries.ObligationListView.as_view(), name="api-obligations"),
     path("obligations/acknowledge/", batteries.ObligationAcknowledgeView.as_view(), name="api-obligations-acknowledge"),
+    path("reports/", reports.ReportListView.as_view(), name="api-reports"),
+    path("reports/<id:pk>/", reports.ReportDetailView.as_view(), name="api-report"),
+    path("reports/<id:pk>/download/", reports.ReportDownloadView.as_view(), name="api-report-download"),
 ]

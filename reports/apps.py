@@ -23,3 +23,19 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(ensure_reference_data, sender=self)
+        register_navigation()
+
+
+def register_navigation() -> None:
+    """Reports for partner admins (their network) and data-center admins (any network).
+    Outlet staff have none: a report covers the whole network."""
+    from recycling_network.tenancy import ActorRole
+    from recycling_network.web.navigation import register_nav_item
+
+    for key, role, order in (
+        ("reports.partner", ActorRole.PARTNER_ADMIN, 380),
+        ("reports.datacenter", ActorRole.DATACENTER_ADMIN, 700),
+    ):
+        register_nav_item(
+            key=key, label=_("Reports"), url_name="reports:list", roles={role}, order=order, match_children=True
+        )

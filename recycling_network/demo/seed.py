@@ -1,4 +1,5 @@
-"""The whole seed: the network, then the battery history, then the completion marker."""
+"""The whole seed: the network and the automakers' sales footprints, then the battery
+history, then the completion marker."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 from collections.abc import Callable
 
 from recycling_network.demo.batteries import Player
+from recycling_network.demo.footprints import ensure_footprints
 from recycling_network.demo.history import plan_history
 from recycling_network.demo.network import build_network, finish_network
 from recycling_network.demo.runtime import lean_python, prepared_statements, quiet_side_effects
@@ -24,6 +26,7 @@ def seed_demo(
     planned from it, and a run skips the steps whose results it finds."""
     with quiet_side_effects(), lean_python(), prepared_statements():
         net = build_network(log)
+        log(f"sales footprints: {ensure_footprints(net)} rows set for the demo automakers")
         done: dict[str, int] = {}
         if batteries:
             plan = plan_history(batteries)

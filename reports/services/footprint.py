@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outlets.models import Division, DivisionLevel
 from partners.models import Partner, PartnerKind
+from partners.services.audit import audit_record
 from recycling_network.authz import require_partner_admin
 from recycling_network.errors import InvalidInput
 from recycling_network.i18n import lazy_format
@@ -93,12 +94,16 @@ def sales_footprint_set(*, actor: Actor, partner: Partner | int, rows: Iterable[
     automaker = _automaker(partner)
     require_partner_admin(actor, automaker.pk)
     prefectures = _prefecture_adcodes()
-    cleaned, errors = [], {}
+    cleaned, errors, seen = [], {}, set()
     for index, row in enumerate(rows):
         value, problem = _clean_row(row, prefectures)
+        if value is not None and (value["prefecture"], value["year"]) in seen:
+            # One upsert cannot set a row twice; which figure would be meant is unknown.
+            value, problem = None, _("The same prefecture and year appear twice.")
         if problem is not None:
             errors[f"rows[{index}]"] = [problem]
         else:
+            seen.add((value["prefecture"], value["year"]))
             cleaned.append(value)
     if errors:
         raise InvalidInput(_("Some rows are not valid."), code="footprint_invalid", errors=errors)
@@ -108,7 +113,16 @@ def sales_footprint_set(*, actor: Actor, partner: Partner | int, rows: Iterable[
             code="too_many_rows",
             errors={"rows": [_("Too many.")]},
         )
-    return _upsert(automaker, cleaned)
+    written = _upsert(automaker, cleaned)
+    years = sorted({row["year"] for row in cleaned})
+    audit_record(
+        actor=actor,
+        action="sales_footprint.set",
+        target=automaker,
+        after={"rows": written, "years": years, "prefectures": len({row["prefecture"] for row in cleaned})},
+        audience=[automaker.pk],
+    )
+    return written
 
 
 def _partner_from_cell(actor: Actor, cell: str) -> Partner | None:

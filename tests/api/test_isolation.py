@@ -23,6 +23,7 @@ from outlets import services as outlet_services
 from outlets.models import OutletChangeRequest, OutletStatus
 from partners.models import UserRole
 from recycling_network.tenancy import SYSTEM, run_as
+from reports.services import report_compute, report_request
 from tests.api.conftest import PASSWORD, bearer, key_for
 from tests.builders import (
     DATACENTER,
@@ -274,6 +275,21 @@ MATRIX: dict[tuple[str, str], dict[str, Any]] = {
         datacenter=SEES_BOTH,
         read_key=FORBIDDEN_ALL,
     ),
+    # --- reports (DESIGN §4 "Report: the partner that requested it; national reports: the
+    # data center"; §8, §10) ---
+    # Partner admins and keys list their partner's reports, the data center every report.
+    # Outlet staff work at their outlets, and a report covers the whole network: refused.
+    ("GET", "reports/"): row(staff_a=403, admin_a=200, user_b=200, producer=200, datacenter=200, read_key=200),
+    # Requests are accepted (202) for the partner's own network or, for the data center,
+    # the national one; staff and read-only keys may not.
+    ("POST", "reports/"): row(staff_a=403, admin_a=202, user_b=202, producer=202, datacenter=202, read_key=403),
+    # Objects: the (finished) reports A's and B's admins requested on their networks.
+    ("GET", "reports/{pk}/"): row(
+        staff_a=FORBIDDEN_ALL, admin_a=SEES_A, user_b=SEES_B, producer=SEES_NONE, datacenter=SEES_BOTH, read_key=SEES_A
+    ),
+    ("GET", "reports/{pk}/download/"): row(
+        staff_a=FORBIDDEN_ALL, admin_a=SEES_A, user_b=SEES_B, producer=SEES_NONE, datacenter=SEES_BOTH, read_key=SEES_A
+    ),
 }
 NOT_IN_MATRIX = {"schema/", "docs/"}
 
@@ -353,6 +369,9 @@ class Iso:
             changes = OutletChangeRequest.objects.filter(outlet__in=[self.outlet_a, self.outlet_b])
             by_outlet = dict(changes.values_list("outlet_id", "pk"))
         self.change_a, self.change_b = by_outlet[self.outlet_a.pk], by_outlet[self.outlet_b.pk]
+        # Reports A and B requested on their networks; computed when a test needs them done.
+        self.report_a = call(admin_a, report_request).pk
+        self.report_b = call(admin_b, report_request).pk
         staff = make_user(self.a, UserRole.OUTLET_STAFF, password=PASSWORD)
         self.admin_a_user = make_user(self.a, UserRole.PARTNER_ADMIN, password=PASSWORD)
         call(DATACENTER, outlet_services.staff_assign_outlets, user=staff, outlets=[self.outlet_a])
@@ -376,6 +395,10 @@ class Iso:
             "revoked_key": bearer(revoked),
             "expired_key": bearer(expired),
         }
+
+    def finish_reports(self) -> None:
+        for report in (self.report_a, self.report_b):
+            report_compute(report_id=report, worker="isolation-test")
 
     def body(self, method: str, path: str, target: Any = None) -> dict[str, Any] | None:
         if method == "PATCH":
@@ -421,6 +444,7 @@ class Iso:
             "outlet-change-requests/{pk}/reject/": {"reason": "材料不足"},
             "outlets/{pk}/grants/": {"grantee": self.recycler.pk},
             "grants/{pk}/revoke/": {"reason": "合作结束"},
+            "reports/": {},
         }[path]
 
 
@@ -479,6 +503,9 @@ def _targets(iso: Iso, path: str) -> tuple[Any, Any, Any]:
         return iso.consignment_a, iso.consignment_b, MISSING["pk"]
     if path.startswith("events/"):
         return iso.event_a, iso.event_b, MISSING["pk"]
+    if path.startswith("reports/"):
+        iso.finish_reports()
+        return iso.report_a, iso.report_b, MISSING["pk"]
     return iso.obligation_a, iso.obligation_b, MISSING["pk"]
 
 
@@ -532,6 +559,7 @@ LIST_FOREIGN_ROWS = {
     "consignments/": ("id", {"staff_a": "b", "admin_a": "b", "read_key": "b", "user_b": "a", "producer": "ab"}),
     "obligations/": ("id", {"staff_a": "b", "admin_a": "b", "read_key": "b", "user_b": "a", "producer": "b"}),
     "outlets/": ("id", {"staff_a": "b", "admin_a": "b", "read_key": "b", "user_b": "a", "producer": "ab"}),
+    "reports/": ("id", {"admin_a": "b", "read_key": "b", "user_b": "a"}),
 }
 
 
@@ -541,6 +569,7 @@ def _foreign_ids(iso: Iso, route: str, which: str) -> set[Any]:
         "consignments/": {"a": {iso.consignment_a}, "b": {iso.consignment_b}},
         "obligations/": {"a": {iso.obligation_a}, "b": {iso.obligation_b}},
         "outlets/": {"a": {iso.draft_a.pk}, "b": {iso.draft_b.pk}},
+        "reports/": {"a": {iso.report_a}, "b": {iso.report_b}},
     }[route]
     return set().union(*(ids[w] for w in which))
 

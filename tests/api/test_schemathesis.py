@@ -48,6 +48,7 @@ from batteries.models import Consignment, CustodyEvent, Obligation
 from outlets import services as outlet_services
 from outlets.models import Outlet, OutletChangeRequest, OutletStatus, SharingGrant
 from recycling_network.tenancy import SYSTEM, run_as
+from reports.services import report_request
 from tests.api.conftest import VIN, key_for
 from tests.api.live import fresh_throttles  # noqa: F401 - a fixture
 from tests.builders import (
@@ -152,6 +153,7 @@ class World:
     closable: int  # another one: close
     change_requests: list[int]  # pending, on other outlets of P: approve, reject
     grant: int  # P's outlet shared with Q: revoke
+    report: int  # P's report on its network, done: read, download
     real: dict[str, list[Any]] = field(default_factory=dict)  # path parameter values that exist
 
 
@@ -176,6 +178,7 @@ def seed() -> World:
         with run_as(SYSTEM):
             change_requests.append(OutletChangeRequest.objects.get(outlet=changed).pk)
     grant = call(p_admin, outlet_services.sharing_grant, outlet=make_outlet(p).pk, grantee=q, note="共享")
+    report = call(p_admin, report_request, k=3)  # computed in-process (eager) when it commits
     keys = {
         "partner": key_for(p, ("read", "write")),
         "read_only": key_for(p, ("read",)),
@@ -198,6 +201,7 @@ def seed() -> World:
         closable=closable,
         change_requests=change_requests,
         grant=grant.pk,
+        report=report.pk,
     )
 
 
@@ -218,6 +222,7 @@ def refresh_real_values(world: World) -> None:
         "id:/api/v1/outlets/": outlets,
         "id:/api/v1/grants/": grants,
         "id:/api/v1/outlet-change-requests/": changes,
+        "id:/api/v1/reports/": [world.report],
     }
 
 
@@ -258,6 +263,9 @@ def reads(world: World) -> list[tuple[str, dict[str, Any]]]:
         ("GET /api/v1/consignments/{id}/", {"path_parameters": {"id": world.incoming}}),
         ("GET /api/v1/events/", {"query": {"limit": 50}}),
         ("GET /api/v1/obligations/", {}),
+        ("GET /api/v1/reports/", {"query": {"status": "done"}}),
+        ("GET /api/v1/reports/{id}/", {"path_parameters": {"id": world.report}}),
+        ("GET /api/v1/reports/{id}/download/", {"path_parameters": {"id": world.report}, "query": {"format": "csv"}}),
     ]
 
 
@@ -389,8 +397,18 @@ def known_good(world: World, role: str, created: dict[str, Any]) -> list[tuple[s
             "kinds": ["recycler"],
             "contacts": [{"name": "李四"}],
         }
-        return [*reads(world), ("POST /api/v1/partners/", {"body": partner}), *outlet_writes(world, created, role)]
-    return [*reads(world), *custody_writes(world, created), *outlet_writes(world, created, role)]
+        return [
+            *reads(world),
+            ("POST /api/v1/partners/", {"body": partner}),
+            *outlet_writes(world, created, role),
+            ("POST /api/v1/reports/", {"body": {}}),  # the national report
+        ]
+    return [
+        *reads(world),
+        *custody_writes(world, created),
+        *outlet_writes(world, created, role),
+        ("POST /api/v1/reports/", {"body": {"k": 5, "radius_km": 150}}),
+    ]
 
 
 @dataclass

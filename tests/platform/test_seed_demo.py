@@ -45,6 +45,7 @@ from recycling_network.demo.history import END, plan_history
 from recycling_network.demo.network import build_network
 from recycling_network.demo.seed import DEFAULT_BATTERIES
 from recycling_network.tenancy import SYSTEM, run_as
+from reports.models import SalesFootprint
 
 SMALL = 300
 
@@ -137,6 +138,7 @@ def test_the_demo_has_every_role_status_and_dispute_made_through_the_services():
             intakes.filter(actor_user__username__startswith=prefix).count() for prefix in ("staff_", "admin_")
         )
         outbox, feed = OutboxEmail.objects.count(), FeedEntry.objects.count()
+        storage_needed = SalesFootprint.objects.filter(fleet__gte=8000).values("partner").distinct().count()
         events = defaultdict(list)
         for code, occurred_at in CustodyEvent.objects.order_by("seq").values_list("battery_code", "occurred_at"):
             events[code].append(occurred_at)
@@ -180,6 +182,14 @@ def test_the_demo_has_every_role_status_and_dispute_made_through_the_services():
     assert {"partner.create", "code_claim.approve", "outlet.approve", "outlet.suspend", "sharing.grant"} <= audited
     assert {"user.create", "user.assign_outlets", "battery.intake_conflict", "review_case.confirm_holder"} <= audited
     assert by_staff > 0 and by_admins > 0
+    # Every demo automaker has a sales footprint for last year and this year, and some
+    # reach the fleet that obliges a centralised-storage outlet (the report's obligations).
+    automakers = [p for p in partners if "automaker" in p.kinds]
+    with run_as(SYSTEM):
+        years = Counter(SalesFootprint.objects.values_list("year", flat=True).distinct())
+        with_footprint = set(SalesFootprint.objects.values_list("partner", flat=True))
+    assert with_footprint == {p.pk for p in automakers} and len(years) == 2
+    assert storage_needed >= 2
     assert outbox > 0 and feed > 0
     assert "Demo data ready" in output
 

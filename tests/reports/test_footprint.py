@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from partners.models import AuditEntry
 from recycling_network.errors import Forbidden, InvalidInput
 from recycling_network.tenancy import SYSTEM, run_as
 from reports.models import SalesFootprint
@@ -56,6 +57,28 @@ def test_only_the_automaker_or_the_data_center_and_only_for_automakers():
     with pytest.raises(InvalidInput) as error:
         call(DATACENTER, sales_footprint_set, partner=operator, rows=[row])
     assert error.value.code == "partner_not_automaker"
+
+
+def test_setting_a_footprint_is_audited_for_the_automaker():
+    automaker = make_partner(kinds=["automaker"])
+    rows = [
+        {"prefecture": "110100", "year": 2025, "vehicles_sold": 5, "fleet": 9},
+        {"prefecture": "110100", "year": 2026, "vehicles_sold": 6, "fleet": 15},
+    ]
+    call(DATACENTER, sales_footprint_set, partner=automaker, rows=rows)
+    with run_as(SYSTEM):
+        entry = AuditEntry.objects.get(action="sales_footprint.set")
+    assert (entry.target_id, entry.audience) == (str(automaker.pk), [automaker.pk])
+    assert entry.after == {"rows": 2, "years": [2025, 2026], "prefectures": 1}
+
+
+def test_the_same_prefecture_and_year_twice_is_refused_not_a_crash():
+    automaker = make_partner(kinds=["automaker"])
+    row = {"prefecture": "110100", "year": 2025, "vehicles_sold": 1, "fleet": 1}
+    with pytest.raises(InvalidInput) as error:
+        call(DATACENTER, sales_footprint_set, partner=automaker, rows=[row, {**row, "fleet": 2}])
+    assert list(error.value.errors) == ["rows[1]"]
+    assert rows_of(automaker) == []
 
 
 @pytest.mark.parametrize(
