@@ -226,6 +226,10 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["recycling_network.rest.filters.StrictFilterBackend"],
     "EXCEPTION_HANDLER": "recycling_network.rest.problems.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # Anonymous callers are throttled per address. X-Forwarded-For is trusted only as far as
+    # the proxies in front of the app (RN_NUM_PROXIES, e.g. 1 behind one load balancer);
+    # with none, a client could name any address in that header and never be throttled.
+    "NUM_PROXIES": int(os.environ.get("RN_NUM_PROXIES", "0")),
     "DEFAULT_THROTTLE_RATES": {
         "actor": os.environ.get("RN_THROTTLE_ACTOR", "3000/min"),
         "anon": os.environ.get("RN_THROTTLE_ANON", "60/min"),

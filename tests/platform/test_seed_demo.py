@@ -20,6 +20,7 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db.models import F
 
@@ -105,6 +106,10 @@ def test_seeding_again_changes_nothing_and_the_printed_logins_sign_in(client):
     for username, password in logins:
         assert client.login(username=username, password=password), username
         client.logout()
+    # The logins the README names are among them.
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    named = set(re.findall(r"^\| [^|]+ \| `(\w+)` \| `([^`]+)` \|", readme, flags=re.M))
+    assert len(named) >= 4 and named <= set(logins)
 
     ledger = io.StringIO()
     call_command("verify_ledger", stdout=ledger)
