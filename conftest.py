@@ -4,6 +4,7 @@ database and the two roles, ``rn_owner`` migrates it, and the tests run as ``rn_
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 from django.conf import settings
@@ -42,6 +43,15 @@ def django_db_setup(django_db_blocker, testrun_uid):
         for alias in ("default", "owner"):
             connections[alias].close()
         bootstrap.drop_database(name)
+
+
+@pytest.fixture(autouse=True)
+def _cache_of_this_test(settings):
+    """A cache key prefix of each test's own: rate limits and throttles count in the shared
+    Redis, keyed by addresses and user names that repeat across tests, workers and runs."""
+    cache = dict(settings.CACHES["default"])
+    cache["KEY_PREFIX"] = f"{cache.get('KEY_PREFIX', 'rn')}-t{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {**settings.CACHES, "default": cache}
 
 
 @pytest.fixture(autouse=True)

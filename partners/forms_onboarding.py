@@ -21,6 +21,7 @@ from partners.models import ClaimStatus, CodeKind, PartnerKind, PartnerStatus
 from partners.services.claims import CLAIMANT_KINDS
 from partners.validators import validate_credit_code, validate_manufacturer_code, validate_wmi
 from recycling_network.i18n import lazy_format
+from recycling_network.web.forms import RefusableForm
 
 #: Separators people type between codes: spaces, commas and semicolons, also full-width.
 _CODE_SEPARATORS = re.compile(r"[\s,;，；、]+")
@@ -48,7 +49,7 @@ def _codes(value: str, validator: Any) -> list[str]:
     return codes
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(RefusableForm):
     """The enterprise itself and the codes it claims; its contacts are a formset."""
 
     name = forms.CharField(label=_("Company name"), max_length=200, help_text=_("As registered, in Chinese."))

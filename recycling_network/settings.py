@@ -221,6 +221,13 @@ EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 SITE_URL = os.environ.get("RN_SITE_URL", "http://127.0.0.1:8000")
 
 # --- REST framework -----------------------------------------------------------
+# Browser doors open to anyone (recycling_network/web/rate_limits.py): attempts per
+# client address, and sign-ins per user name; "count/period" as django-ratelimit reads it.
+RN_RATE_SIGN_IN_ADDRESS = os.environ.get("RN_RATE_SIGN_IN_ADDRESS", "30/10m")
+RN_RATE_SIGN_IN_USER = os.environ.get("RN_RATE_SIGN_IN_USER", "10/10m")
+RN_RATE_PASSWORD_RESET = os.environ.get("RN_RATE_PASSWORD_RESET", "5/h")
+RN_RATE_APPLICATION = os.environ.get("RN_RATE_APPLICATION", "10/h")
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["recycling_network.rest.filters.StrictFilterBackend"],

@@ -30,8 +30,10 @@ from partners.views import datacenter
 from recycling_network.i18n import lazy_format
 from recycling_network.tenancy import ActorRole
 from recycling_network.web.forms import call_service
+from recycling_network.web.rate_limits import application_limited
 
 View = Callable[..., HttpResponse]
+TOO_MANY_APPLICATIONS = _("Too many applications from this address. Try again later, or contact the data center.")
 
 
 def partner_admin_required(view: View) -> View:
@@ -61,6 +63,9 @@ def join(request: HttpRequest) -> HttpResponse:
         form = ApplicationForm(initial={**request.POST.dict(), "kinds": request.POST.getlist("kinds")})
         return _render_join(request, form, contact_formset(request.POST, add_one=True))
     form, contacts = ApplicationForm(request.POST), contact_formset(request.POST)
+    if application_limited(request):
+        form.refusal = TOO_MANY_APPLICATIONS
+        return _render_join(request, form, contacts, status=429)
     if form.is_valid() and contacts.is_valid():
         data = form.cleaned_data
         partner = call_service(
@@ -79,8 +84,8 @@ def join(request: HttpRequest) -> HttpResponse:
     return _render_join(request, form, contacts)
 
 
-def _render_join(request: HttpRequest, form: ApplicationForm, contacts: Any) -> HttpResponse:
-    return render(request, "partners/onboarding/join.html", {"form": form, "contacts": contacts})
+def _render_join(request: HttpRequest, form: ApplicationForm, contacts: Any, status: int = 200) -> HttpResponse:
+    return render(request, "partners/onboarding/join.html", {"form": form, "contacts": contacts}, status=status)
 
 
 def join_thanks(request: HttpRequest) -> HttpResponse:

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 
 from partners.models import ApiKey
 from partners.services.api_keys import ApiKeyRefused, api_key_authenticate
+from recycling_network.client_address import client_address
 
 
 class KeyPrincipal:
@@ -25,10 +26,6 @@ class KeyPrincipal:
 
     def __str__(self) -> str:
         return f"key:{self.key.prefix}"
-
-
-def client_address(request: Request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):

@@ -8,6 +8,8 @@ from typing import Any
 from rest_framework import throttling
 from rest_framework.request import Request
 
+from recycling_network.client_address import client_address
+
 
 class ActorThrottle(throttling.SimpleRateThrottle):
     scope = "actor"
@@ -27,7 +29,8 @@ class AnonymousThrottle(throttling.AnonRateThrottle):
         actor = getattr(request, "actor", None)
         if actor is not None and not actor.is_anonymous:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        # The address the API keys' allowed ranges and the browser's limits use too.
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
 
 
 class ExistenceProbeThrottle(ActorThrottle):

@@ -22,7 +22,19 @@ from recycling_network.web.auth import REFUSALS, sign_in_refusal
 T = TypeVar("T")
 
 
-class SignInForm(AuthenticationForm):
+class RefusableForm(forms.Form):
+    """A form the view may refuse before it is judged (``refusal``, a message): a rate limit
+    answers without checking a password or writing anything. Put it first in the bases."""
+
+    refusal: Any = None
+
+    def clean(self) -> dict[str, Any]:
+        if self.refusal is not None:
+            raise ValidationError(self.refusal, code="rate_limited")
+        return super().clean()
+
+
+class SignInForm(RefusableForm, AuthenticationForm):
     """Django's sign-in form, telling a user with the right password why it is refused."""
 
     def clean(self) -> dict[str, Any]:
@@ -52,7 +64,7 @@ def _same_address(a: str, b: str) -> bool:
     return unicodedata.normalize("NFKC", a).casefold() == unicodedata.normalize("NFKC", b).casefold()
 
 
-class PasswordResetRequestForm(PasswordResetForm):
+class PasswordResetRequestForm(RefusableForm, PasswordResetForm):
     """Reset links go through the email outbox (sent after commit, DESIGN §10).
 
     Unlike Django's default, users who never set a password (an invitation that got

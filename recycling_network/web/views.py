@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
@@ -13,11 +15,40 @@ from django.utils.translation import gettext_lazy as _
 from recycling_network.tenancy import ActorRole
 from recycling_network.web import dashboards
 from recycling_network.web.forms import PasswordResetRequestForm, SignInForm
+from recycling_network.web.rate_limits import password_reset_limited, sign_in_limited
+
+TOO_MANY_SIGN_INS = _("Too many sign-in attempts. Wait a few minutes and try again.")
+TOO_MANY_RESETS = _("Too many reset requests from this address. Try again in an hour.")
 
 
-class SignInView(auth_views.LoginView):
+class RateLimitedFormMixin:
+    """POSTs past the view's limit (``limited(request)``) get the form back with the
+    limit's message and 429, without the form being judged."""
+
+    too_many: Any = ""
+
+    def limited(self, request: HttpRequest) -> bool:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self.get_form()
+        if self.limited(request):
+            form.refusal = self.too_many
+        if form.is_valid():
+            return self.form_valid(form)
+        response = self.form_invalid(form)
+        if form.refusal is not None:
+            response.status_code = 429
+        return response
+
+
+class SignInView(RateLimitedFormMixin, auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
+    too_many = TOO_MANY_SIGN_INS
+
+    def limited(self, request: HttpRequest) -> bool:
+        return sign_in_limited(request, request.POST.get("username", ""))
 
 
 class SignOutView(auth_views.LogoutView):
@@ -30,9 +61,13 @@ class SignOutView(auth_views.LogoutView):
         return response
 
 
-class PasswordResetRequestView(auth_views.PasswordResetView):
+class PasswordResetRequestView(RateLimitedFormMixin, auth_views.PasswordResetView):
     form_class = PasswordResetRequestForm
     email_template_name = "registration/password_reset_email.txt"
+    too_many = TOO_MANY_RESETS
+
+    def limited(self, request: HttpRequest) -> bool:
+        return password_reset_limited(request)
 
 
 def home(request: HttpRequest) -> HttpResponse:
