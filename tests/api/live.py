@@ -1,14 +1,13 @@
-"""Helpers for API tests that talk HTTP to a running server (pytest-django's ``live_server``),
-and for keeping throttle counters of one test away from the next."""
+"""Helpers for API tests that talk HTTP to a running server (pytest-django's ``live_server``).
+Throttle counters of one test stay away from the next through the root conftest's cache
+prefix per test."""
 
 from __future__ import annotations
 
 import itertools
 import os
-import uuid
 from typing import Any, TypeVar
 
-import pytest
 import requests
 from django.core.servers.basehttp import WSGIServer
 
@@ -21,15 +20,6 @@ T = TypeVar("T")
 # 2048) would give. Set before ``live_server`` binds its socket (at first use, after import).
 WSGIServer.request_queue_size = 128
 _addresses = itertools.count(1)
-
-
-@pytest.fixture
-def fresh_throttles(settings: Any) -> None:
-    """A cache key prefix of this test's own: throttle histories live in the shared Redis and
-    are keyed by key id and address, which repeat across xdist workers, runs and tests."""
-    cache = dict(settings.CACHES["default"])
-    cache["KEY_PREFIX"] = f"{cache.get('KEY_PREFIX', 'rn')}-test-{uuid.uuid4().hex[:12]}"
-    settings.CACHES = {**settings.CACHES, "default": cache}
 
 
 def anonymous_address() -> str:

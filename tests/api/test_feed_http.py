@@ -17,11 +17,11 @@ from batteries import services
 from batteries.models import CustodyEvent
 from recycling_network.tenancy import SYSTEM, Actor, run_as
 from tests.api.conftest import key_for
-from tests.api.live import Api, eventually, fresh_throttles  # noqa: F401 - a fixture
+from tests.api.live import Api, eventually
 from tests.builders import admin_of, battery_code, call, make_outlet, make_partner, receive
 from tests.concurrency import Held
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_throttles")]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 CLIENT = Path(__file__).resolve().parents[2] / "docs" / "clients" / "feed_client.py"
 

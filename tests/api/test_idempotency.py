@@ -23,11 +23,10 @@ from outlets.models import Outlet
 from partners.models import IdempotencyRecord, Partner
 from recycling_network.tenancy import SYSTEM, run_as
 from tests.api.conftest import key_for
-from tests.api.live import fresh_throttles  # noqa: F401 - a fixture
 from tests.builders import admin_of, battery_code, call, make_outlet, make_partner, receive
 from tests.concurrency import Held
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_throttles")]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 CONCURRENCY = 50
 INTAKES = "/api/v1/intakes/"

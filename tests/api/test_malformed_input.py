@@ -17,10 +17,8 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from tests.api.conftest import bearer, key_for
-from tests.api.live import anonymous_address, fresh_throttles  # noqa: F401 - a fixture
+from tests.api.live import anonymous_address
 from tests.builders import make_partner
-
-pytestmark = pytest.mark.usefixtures("fresh_throttles")
 
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "code", "errors", "instance"}
 JSON = "application/json"

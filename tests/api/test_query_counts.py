@@ -21,10 +21,8 @@ from batteries import services
 from batteries.models import CustodyEvent
 from recycling_network.tenancy import SYSTEM, run_as
 from tests.api.conftest import VIN, bearer, key_for
-from tests.api.live import anonymous_address, eventually, fresh_throttles  # noqa: F401 - a fixture
+from tests.api.live import anonymous_address, eventually
 from tests.builders import admin_of, call, claim_code, make_outlet, make_partner, receive
-
-pytestmark = pytest.mark.usefixtures("fresh_throttles")
 
 ROWS = 150
 SMALL, LARGE = 10, 100

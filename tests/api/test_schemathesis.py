@@ -50,7 +50,6 @@ from outlets.models import Outlet, OutletChangeRequest, OutletStatus, SharingGra
 from recycling_network.tenancy import SYSTEM, run_as
 from reports.services import report_request
 from tests.api.conftest import VIN, key_for
-from tests.api.live import fresh_throttles  # noqa: F401 - a fixture
 from tests.builders import (
     admin_of,
     battery_code,
@@ -63,7 +62,7 @@ from tests.builders import (
     recode,
 )
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_throttles")]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "5"))
 # Schema-valid data reaches the handlers; invalid data mostly stops at the serializer, which

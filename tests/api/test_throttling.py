@@ -10,10 +10,10 @@ import pytest
 
 from recycling_network.rest.throttling import ActorThrottle, AnonymousThrottle
 from tests.api.conftest import bearer, key_for
-from tests.api.live import anonymous_address, fresh_throttles  # noqa: F401 - a fixture
+from tests.api.live import anonymous_address
 from tests.builders import make_partner
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_throttles")]
+pytestmark = pytest.mark.django_db
 
 RATES = {"actor": "3/min", "anon": "2/min", "existence": "30/min"}
 
