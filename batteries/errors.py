@@ -41,6 +41,14 @@ class OutletOverCapacity(Conflict):
         )
 
 
+class BatteryStatusConflict(Conflict):
+    """The custodian asks for a step the battery's state does not allow (inspecting it while
+    it travels, recycling it at an outlet): the state, not the caller, is wrong."""
+
+    code = "battery_status_conflict"
+    default_message = _("Not possible in the battery's current state.")
+
+
 class OutletNotApproved(Conflict):
     code = "outlet_not_approved"
     default_message = _("Only an approved outlet can receive batteries.")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from batteries import deadlines
-from batteries.errors import NotCustodian, OutletOverCapacity
+from batteries.errors import BatteryStatusConflict, NotCustodian, OutletOverCapacity
 from batteries.models import Battery, CustodyEvent, Obligation, ObligationStatus
 from batteries.selectors import get_battery
 from outlets.models import Outlet
@@ -114,9 +114,8 @@ def require_custodian(actor: Actor, battery: Battery, statuses: Iterable[str]) -
     if battery.custodian_id != actor.partner_id:
         raise NotCustodian()
     if battery.status not in set(statuses):
-        raise NotCustodian(
-            lazy_format(_("Not possible while the battery is %(status)s."), status=battery.get_status_display()),
-            code="battery_status_conflict",
+        raise BatteryStatusConflict(
+            lazy_format(_("Not possible while the battery is %(status)s."), status=battery.get_status_display())
         )
 
 

@@ -7,7 +7,13 @@ from decimal import Decimal
 import pytest
 
 from batteries import services
-from batteries.errors import BatteryAlreadyReceived, NotCustodian, OutletNotApproved, OutletOverCapacity
+from batteries.errors import (
+    BatteryAlreadyReceived,
+    BatteryStatusConflict,
+    NotCustodian,
+    OutletNotApproved,
+    OutletOverCapacity,
+)
 from batteries.models import (
     Battery,
     BatteryStatus,
@@ -113,6 +119,20 @@ def test_dispatch_and_full_receipt(net):
     battery = row(codes[1])
     assert (battery.status, battery.custodian_id, battery.outlet_id) == ("at_outlet", net.op_b.pk, net.outlet_b.pk)
     assert kinds(codes[1]) == ["received", "dispatched", "handover_received"]
+
+
+def test_a_step_the_batterys_state_does_not_allow_is_a_conflict(net):
+    code = receive(net.a, net.outlet_a).code
+    dispatch(net, [code])
+    # The sender still holds it while it travels, but cannot inspect or void it.
+    for service, kwargs in (
+        (services.battery_inspect, {"insulation_ok": True, "casing_ok": True}),
+        (services.battery_void, {"reason": "x"}),
+    ):
+        with pytest.raises(BatteryStatusConflict) as error:
+            call(net.a, service, code=code, **kwargs)
+        assert (error.value.status, error.value.code) == (409, "battery_status_conflict")
+    assert kinds(code) == ["received", "dispatched"]
 
 
 def test_cancel_returns_the_batteries_to_the_outlet(net):
