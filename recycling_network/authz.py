@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from recycling_network.errors import Forbidden
+from recycling_network.errors import Forbidden, NotAuthenticated
 from recycling_network.tenancy import Actor
 
 
 def require_write(actor: Actor) -> None:
     if actor.is_anonymous:
-        raise Forbidden(_("Sign in first."), code="not_authenticated")
+        raise NotAuthenticated()
     if not actor.can_write():
         raise Forbidden(_("This API key may only read."), code="scope_required")
 

@@ -63,6 +63,15 @@ class Forbidden(DomainError):
     default_message = _("You do not have permission to perform this action.")
 
 
+class NotAuthenticated(Forbidden):
+    """Refused because no one is signed in: the API answers 401 with its challenge, the
+    browser goes to sign in; code that refuses on Forbidden refuses this too."""
+
+    status = 401
+    code = "not_authenticated"
+    default_message = _("Sign in first.")
+
+
 class Conflict(DomainError):
     status = 409
     code = "conflict"
