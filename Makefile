@@ -33,7 +33,7 @@ messages: venv
 	$(PY) manage.py makemessages -l zh_Hans --no-location --no-obsolete --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --ignore=node_modules
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
-# PNGs of the outlet screens in docs/screenshots/ (a fresh test database, Chromium at 1280x800).
+# PNGs of the outlet screens and a report in docs/screenshots/ (a fresh test database, Chromium at 1280x800).
 screenshots: venv
 	.venv/bin/python scripts/screenshots.py
 

@@ -1,4 +1,5 @@
-"""``make screenshots``: PNGs of the outlet screens in ``docs/screenshots/`` (1280x800).
+"""``make screenshots``: PNGs of the outlet screens and a coverage report in
+``docs/screenshots/`` (1280x800).
 
 Runs ``tests/e2e/screenshots_test.py`` (not part of the test suite) with the same servers
 ``make test`` uses: DATABASE_URL and REDIS_URL when set, embedded ones in ``.data/``

@@ -27,7 +27,7 @@ from batteries import services as battery_services
 from batteries.codes import build_battery_code
 from outlets import services as outlet_services
 from outlets.models import Outlet, OutletKind
-from partners.models import User, UserRole
+from partners.models import Partner, User, UserRole
 from recycling_network.tenancy import Actor, actor_for_user
 from tests.builders import DATACENTER, admin_of, call, claim_code, make_outlet, make_partner, make_user
 
@@ -257,3 +257,42 @@ def test_screenshots(page, browser, live_server, login):
 
     page.goto("/hazards/")
     _shot(page, "hazards")
+
+
+def _shot_at(page, name: str, selector: str) -> None:
+    """A screenshot of the window scrolled to ``selector``."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    page.locator(selector).evaluate("element => element.scrollIntoView({block: 'start'})")
+    page.mouse.move(0, 0)
+    page.screenshot(path=str(OUT / f"{name}.png"))
+
+
+def test_report_screenshots(page, live_server, login):
+    """The national coverage report of the small demo network: figures and charts, then the
+    allocation and an automaker's obligations (``pytest -k report`` redoes only these)."""
+    from reports.services import sales_footprint_set
+
+    build_demo()
+    automaker = Partner.objects.get(name="远航汽车")
+    year = timezone.localdate().year
+    rows = [
+        {"prefecture": adcode, "year": year, "vehicles_sold": sold, "fleet": fleet}
+        for adcode, sold, fleet in (
+            ("110100", 5200, 21000),
+            ("310100", 4100, 16500),
+            ("440300", 3900, 12000),
+            ("320500", 1400, 5200),
+            ("330100", 1800, 7100),
+            ("420100", 900, 3300),
+        )
+    ]
+    call(DATACENTER, sales_footprint_set, partner=automaker, rows=rows)
+    datacenter = make_user(None, password=PASSWORD)
+    login(page, datacenter.username, PASSWORD)
+    page.goto("/reports/new/")
+    page.fill("#id_k", "6")
+    with page.expect_navigation():
+        page.click("main form button.button--primary")
+    page.wait_for_selector("[data-done]")
+    _shot(page, "report")
+    _shot_at(page, "report-obligations", "[data-section=allocation]")

@@ -257,6 +257,9 @@ def test_the_report_page_draws_charts_and_tables(rw, django_capture_on_commit_ca
     assert page.count("data-pick=") == 3
     automaker = re.search(rf'data-automaker="{rw.automaker.pk}">.*?</div>', page, re.S).group(0)
     assert "广州市" in automaker  # sells in Guangzhou without an outlet there
+    # Beijing's fleet obliges centralised storage, which only Shanghai has; grouped by thousands.
+    storage = re.search(r'data-gaps="storage">.*?</table>', automaker, re.S).group(0)
+    assert re.search(r"<td>110100</td><td class=\"num\">500</td><td class=\"num\">9,000</td>", storage)
     assert "Network and coverage" in page and "Reporting deadlines" in page
     for fmt in ("csv", "xlsx", "json"):
         assert f'href="/reports/{report.pk}/download/{fmt}/"' in page
