@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from outlets.maps import Frame, GridLine, outlet_map
+from outlets.models import Region
 from recycling_network.i18n import lazy_format
 
 _ids = itertools.count(1)
@@ -33,9 +34,11 @@ def _px(value: float) -> str:
     return f"{value:.1f}"
 
 
-def region_name(row: Mapping[str, Any]) -> str:
-    """A region's name in the page's language (the result carries both)."""
+def region_name(row: Mapping[str, Any] | Region) -> str:
+    """A region's name in the page's language (a report's result carries both)."""
     english = (get_language() or "").startswith("en")
+    if isinstance(row, Region):
+        return (row.name_en if english else row.name) or row.code
     return row.get("region_name_en" if english else "region_name") or row.get("region", "")
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner
+from reports.charts import region_name
 from reports.models import MAX_K, MAX_RADIUS_KM, MIN_K, MIN_RADIUS_KM, ReportScope
 
 
@@ -76,4 +77,58 @@ class ReportRequestForm(forms.Form):
         data = dict(self.cleaned_data)
         if data.get("scope") == ReportScope.NATIONAL:
             data["partner"] = None
+        return data
+
+
+#: A footprint file of the largest allowed size (50,000 rows) is about 2 MB.
+MAX_FOOTPRINT_BYTES = 5 * 1024 * 1024
+#: Excel in China saves "CSV" in GB18030 (GBK); UTF-8 files may start with a byte-order mark.
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+class FootprintUploadForm(forms.Form):
+    """A sales-footprint CSV (``sales_footprint_import``); the field is named as the
+    service's argument, so the service's line errors land on it."""
+
+    csv_text = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: prefecture (adcode), year, vehicles_sold, fleet; the data center adds partner "
+            "(id or unified social credit code). UTF-8 or GBK, as Excel saves it. A row replaces the "
+            "figures of its prefecture and year."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_csv_text(self) -> str:
+        upload = self.cleaned_data["csv_text"]
+        if upload.size > MAX_FOOTPRINT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."), code="file_too_large")
+        raw = upload.read()
+        for encoding in CSV_ENCODINGS:
+            try:
+                text = raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if "\x00" in text:
+                break
+            return text
+        raise forms.ValidationError(_("Save the file as CSV (UTF-8 or GBK)."), code="file_not_text")
+
+
+class YearlyTargetForm(forms.Form):
+    """A yearly target of new outlets, national (no region) or a region's."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    region = forms.ChoiceField(label=_("Region"), required=False, help_text=_("Empty: the national target."))
+    new_outlets = forms.IntegerField(label=_("New outlets"), min_value=0, max_value=100_000)
+
+    def __init__(self, *args: Any, regions: QuerySet | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
+        self.fields["region"].choices = [("", _("National")), *((r.code, region_name(r)) for r in regions or [])]
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["region"] = data["region"] or None
         return data

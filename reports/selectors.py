@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from partners.models import Partner, PartnerKind
 from recycling_network.errors import NotFound
 from recycling_network.tenancy import Actor
 from reports.models import Report, SalesFootprint
@@ -38,3 +39,14 @@ def visible_sales_footprints(actor: Actor) -> QuerySet[SalesFootprint]:
     if actor.is_partner and actor.is_partner_admin:
         return footprints.filter(partner_id=actor.partner_id)
     return footprints.none()
+
+
+def may_keep_sales_footprint(actor: Actor) -> bool:
+    """The data center, or an automaker's admins (only automakers have sales to place
+    outlets for)."""
+    if actor.is_datacenter:
+        return True
+    if not (actor.is_partner and actor.is_partner_admin):
+        return False
+    kinds = Partner.objects.filter(pk=actor.partner_id).values_list("kinds", flat=True).first()
+    return PartnerKind.AUTOMAKER in (kinds or ())

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from outlets.models import Region
+from partners.services.audit import audit_record
 from recycling_network.authz import require_datacenter
 from recycling_network.errors import InvalidInput
 from recycling_network.tenancy import Actor
@@ -30,7 +31,15 @@ def yearly_target_set(*, actor: Actor, year: int, new_outlets: int, region: Regi
         errors["region"] = [_("Unknown region.")]
     if errors:
         raise InvalidInput(_("The target is not valid."), code="target_invalid", errors=errors)
+    before = YearlyTarget.objects.filter(year=year, region_id=code).values("new_outlets").first()
     target, _created = YearlyTarget.objects.update_or_create(
         year=year, region_id=code, defaults={"new_outlets": new_outlets}
+    )
+    audit_record(
+        actor=actor,
+        action="yearly_target.set",
+        target=target,
+        before=before,
+        after={"year": year, "region": code, "new_outlets": new_outlets},
     )
     return target

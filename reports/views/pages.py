@@ -26,7 +26,7 @@ from reports.exports import report_download
 from reports.filtersets import ReportFilterSet
 from reports.forms import ReportRequestForm
 from reports.models import Report, ReportStatus
-from reports.selectors import visible_reports
+from reports.selectors import may_keep_sales_footprint, visible_reports
 from reports.services import report_request
 from reports.views.results import progress_stage, result_context
 
@@ -73,7 +73,12 @@ def report_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"filterset": filterset, "page": page, "query": query.urlencode()}
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "keeps_footprint": may_keep_sales_footprint(request.actor),
+    }
     return render(request, "reports/list.html", context)
 
 

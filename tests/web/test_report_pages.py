@@ -333,10 +333,11 @@ def _queries(client: Client, path: str) -> int:
 
 
 # The pages' own reads on top of a page that reads nothing (session, user, partner, context):
-# the list counts and reads a page; the report is one row (its partner joined) and the
-# centres of the prefectures its map places; the data center's form lists the partners.
+# the list counts and reads a page (and, for a partner, reads its kinds: an automaker's list
+# links its sales footprint); the report is one row (its partner joined) and the centres of
+# the prefectures its map places; the data center's form lists the partners.
 OWN_QUERIES = {
-    "partner_admin": {"list": 2, "report": 2, "form": 0},
+    "partner_admin": {"list": 3, "report": 2, "form": 0},
     "datacenter_admin": {"list": 2, "report": 2, "form": 1},
 }
 
