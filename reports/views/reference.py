@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -76,7 +77,10 @@ def targets(request: HttpRequest) -> HttpResponse:
             "region_name": region_name(t.region) if t.region else None,
             "new": t.new_outlets,
         }
-        for t in YearlyTarget.objects.select_related("region").order_by("-year", "region__sort_order")
+        for t in YearlyTarget.objects.select_related("region").order_by(
+            "-year",
+            F("region__sort_order").asc(nulls_first=True),  # the national target first
+        )
     ]
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "reports/targets.html", {"form": form, "targets": rows}, status=status)

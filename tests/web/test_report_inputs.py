@@ -4,6 +4,8 @@ uploads for any automaker and sets yearly targets (audited); nobody else gets in
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -13,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from partners.models import AuditEntry, UserRole
 from recycling_network.tenancy import SYSTEM, run_as
 from reports.models import SalesFootprint, YearlyTarget
-from tests.builders import make_partner, make_user
+from reports.services import yearly_target_set
+from tests.builders import DATACENTER, call, make_partner, make_user
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -100,8 +103,10 @@ def test_the_data_center_sets_yearly_targets_audited(people):
         entries = list(AuditEntry.objects.filter(action="yearly_target.set").order_by("pk").values("before", "after"))
     assert [e["before"] for e in entries] == [None, {"new_outlets": 180}]
     assert entries[-1]["after"] == {"year": 2027, "region": None, "new_outlets": 200}
+    call(DATACENTER, yearly_target_set, year=2027, region="JJJ", new_outlets=30)
     page = client.get("/reports/targets/").content.decode()
-    assert 'data-target="2027-national"' in page and "200" in page
+    rows = re.findall(r'data-target="([^"]+)"', page)
+    assert rows[:2] == ["2027-national", "2027-JJJ"]  # the national target first
     assert _client(people.partner_admin).get("/reports/targets/").status_code == 403
     assert _client(people.partner_admin).post("/reports/targets/", {"year": 2027, "new_outlets": 1}).status_code == 403
 
@@ -113,8 +118,7 @@ def _queries(client: Client, path: str) -> int:
 
 
 def test_the_pages_run_a_fixed_number_of_queries(automaker, people):
-    from reports.services import sales_footprint_set, yearly_target_set
-    from tests.builders import DATACENTER, call
+    from reports.services import sales_footprint_set
 
     client = _client(people.datacenter_admin)
     call(DATACENTER, sales_footprint_set, partner=automaker, rows=[{"prefecture": "110100", "year": 2026}])
