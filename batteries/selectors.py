@@ -40,11 +40,13 @@ def visible_batteries(actor: Actor) -> QuerySet[Battery]:
     return batteries
 
 
-def get_battery(actor: Actor, code: str) -> Battery:
-    """A battery by code; someone else's battery and a missing one are both 404."""
+def get_battery(actor: Actor, code: str, queryset: QuerySet[Battery] | None = None) -> Battery:
+    """A battery by code; someone else's battery and a missing one are both 404.
+    ``queryset`` narrows ``visible_batteries(actor)`` further (e.g. with what is rendered)."""
     from batteries.codes import normalize_battery_code
 
-    battery = visible_batteries(actor).filter(code=normalize_battery_code(code)).first()
+    batteries = queryset if queryset is not None else visible_batteries(actor)
+    battery = batteries.filter(code=normalize_battery_code(code)).first()
     if battery is None:
         raise NotFound()
     return battery

@@ -27,8 +27,8 @@ def _battery_queryset(actor: Any) -> QuerySet:
 
 
 def _battery_response(request: Request, code: str, status_code: int = status.HTTP_200_OK) -> Response:
-    battery = selectors.get_battery(request.actor, code)
-    battery = _battery_queryset(request.actor).get(pk=battery.pk)
+    # One query: the visible battery with what the serializer renders (answers every intake).
+    battery = selectors.get_battery(request.actor, code, _battery_queryset(request.actor))
     data = s.BatterySerializer(battery, context={"request": request}).data
     return Response(data, status=status_code)
 

@@ -145,15 +145,23 @@ def code_lock(code: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-def producers_for(manufacturer_code: str, vin: str) -> list[int]:
-    """Partners owning the battery's manufacturer code and its VIN's WMI (approved claims)."""
+def code_owners(manufacturer_code: str, vin: str) -> tuple[list[int], int | None]:
+    """The battery's producers (partners owning its manufacturer code and its VIN's WMI,
+    approved claims) and the automaker among them, in one query: an intake needs both."""
     with system_context():
         claims = CodeClaim.objects.filter(
             status=ClaimStatus.APPROVED, kind=CodeKind.MANUFACTURER, code=manufacturer_code
         )
         if vin:
             claims = claims | CodeClaim.objects.filter(status=ClaimStatus.APPROVED, kind=CodeKind.WMI, code=vin[:3])
-        return sorted(set(claims.values_list("partner_id", flat=True)))
+        owners = list(claims.order_by("pk").values_list("partner_id", "kind"))
+    automaker = next((partner for partner, kind in owners if kind == CodeKind.WMI), None)
+    return sorted({partner for partner, _kind in owners}), automaker
+
+
+def producers_for(manufacturer_code: str, vin: str) -> list[int]:
+    """Partners owning the battery's manufacturer code and its VIN's WMI (approved claims)."""
+    return code_owners(manufacturer_code, vin)[0]
 
 
 def automaker_of(vin: str) -> int | None:

@@ -26,7 +26,6 @@ from batteries.models import (
 )
 from batteries.services.common import (
     adjust_stock,
-    automaker_of,
     check_capacity,
     clean_choice,
     clean_decimal,
@@ -34,10 +33,10 @@ from batteries.services.common import (
     clean_vin,
     clean_weight,
     code_lock,
+    code_owners,
     create_obligation,
     event_audience,
     lock_outlets,
-    producers_for,
     require_partner_writer,
 )
 from outlets.models import Outlet, OutletStatus
@@ -120,12 +119,13 @@ def _record_intake(
         )
         return BatteryInCustody(extra={"review_case": case.pk})
 
+    parsed = values.pop("parsed")
+    # Before the outlet's lock, which every intake at the outlet waits for until we commit.
+    producers, automaker = code_owners(parsed.manufacturer_code, values["vin"])
     locked = lock_outlets([outlet.pk])[outlet.pk]
     if locked.status != OutletStatus.APPROVED:
         raise OutletNotApproved()
     check_capacity(locked, values["weight_kg"])
-    parsed = values.pop("parsed")
-    producers = producers_for(parsed.manufacturer_code, values["vin"])
     if existing is None:
         battery = Battery(
             code=code,
@@ -174,7 +174,7 @@ def _record_intake(
         },
     )
     adjust_stock(locked, values["weight_kg"])
-    create_obligation(event, battery, deadlines.OUTLET_RECEIPT, automaker_of(battery.vin))
+    create_obligation(event, battery, deadlines.OUTLET_RECEIPT, automaker)
     return battery
 
 
