@@ -53,19 +53,9 @@ def setup_django() -> None:
 
 def superuser_connection(database: str) -> psycopg.Connection:
     """An autocommit connection as the bootstrap superuser named by DATABASE_URL."""
-    import dj_database_url
-    import psycopg
-    from django.conf import settings
+    from bench.benchdb import superuser_connection as connect
 
-    params = dj_database_url.parse(settings.DATABASE_URL)
-    return psycopg.connect(
-        host=params["HOST"] or None,
-        port=params["PORT"] or None,
-        user=params["USER"],
-        password=params["PASSWORD"] or None,
-        dbname=database,
-        autocommit=True,
-    )
+    return connect(database, autocommit=True)
 
 
 def build_database(database: str) -> None:

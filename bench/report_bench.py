@@ -20,14 +20,20 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
+
+import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: bench/ is on the path, the project is not
+    sys.path.insert(0, str(ROOT))
+
+from bench.benchdb import ensure_database, setup_django, table_sizes  # noqa: E402
+
 BUDGET_RATIO = 3.0
 BUDGET_SECONDS = 10.0
 
@@ -42,66 +48,14 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def setup_django(database: str) -> None:
-    # Settings derive the database name of both roles from DATABASE_URL's path.
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/recycling_network")
-    os.environ["DATABASE_URL"] = urlsplit(url)._replace(path=f"/{database}").geturl()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recycling_network.settings")
-    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")  # nothing here may reach a broker
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def superuser_connection(database: str, *, autocommit: bool):
-    import dj_database_url
-    import psycopg
-    from django.conf import settings
-
-    params = dj_database_url.parse(settings.DATABASE_URL)
-    return psycopg.connect(
-        host=params["HOST"] or None,
-        port=params["PORT"] or None,
-        user=params["USER"],
-        password=params["PASSWORD"] or None,
-        dbname=database,
-        autocommit=autocommit,
-    )
-
-
 def fingerprint(args: argparse.Namespace) -> str:
     return f"synthetic_network batteries={args.batteries} outlets={args.outlets}"
 
 
-def generated_with(database: str) -> str | None:
-    with superuser_connection("postgres", autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [database]
-        ).fetchone()
-    return row[0] if row else None
-
-
-def build(args: argparse.Namespace) -> None:
-    from django.core.management import call_command
-    from django.db import connections
-
+def fill(args: argparse.Namespace) -> Callable[[psycopg.Connection], None]:
     from bench.synthetic_network import generate
-    from recycling_network import bootstrap
 
-    print(f"generating {args.database}: {fingerprint(args)}")
-    started = time.perf_counter()
-    connections.close_all()
-    bootstrap.bootstrap(args.database, recreate=True)
-    with_step = time.perf_counter()
-    call_command("migrate", database="owner", verbosity=0, interactive=False)
-    connections.close_all()
-    print(f"  migrate ... {time.perf_counter() - with_step:.1f} s")
-    with superuser_connection(args.database, autocommit=False) as conn:
-        generate(conn, batteries=args.batteries, outlets=args.outlets)
-    with superuser_connection("postgres", autocommit=True) as conn:
-        conn.execute(f"COMMENT ON DATABASE \"{args.database}\" IS '{fingerprint(args)}'")
-    print(f"generated in {time.perf_counter() - started:.0f} s")
+    return lambda conn: generate(conn, batteries=args.batteries, outlets=args.outlets)
 
 
 # The statements a hand-written national report would run for the same figures.
@@ -215,16 +169,7 @@ def section_times(as_of: datetime.date) -> dict[str, float]:
 
 
 def sizes() -> dict[str, int]:
-    from django.db import connection
-
-    from recycling_network.tenancy import SYSTEM, run_as
-
-    counts = {}
-    with run_as(SYSTEM), connection.cursor() as cursor:
-        for table in ("batteries_battery", "batteries_custodyevent", "batteries_obligation", "outlets_outlet"):
-            cursor.execute(f"SELECT count(*) FROM {table}")
-            counts[table] = cursor.fetchone()[0]
-    return counts
+    return table_sizes(("batteries_battery", "batteries_custodyevent", "batteries_obligation", "outlets_outlet"))
 
 
 def main() -> None:
@@ -234,13 +179,7 @@ def main() -> None:
 
     from reports.sections.context import ReportContext, day_start
 
-    if args.regenerate or generated_with(args.database) != fingerprint(args):
-        build(args)
-    else:
-        from django.core.management import call_command
-
-        print(f"reusing {args.database} ({fingerprint(args)}); --regenerate to build it again")
-        call_command("migrate", database="owner", verbosity=0, interactive=False)  # indexes added since
+    ensure_database(args.database, fingerprint(args), fill(args), regenerate=args.regenerate)
 
     as_of = timezone.localdate()
     context = ReportContext(

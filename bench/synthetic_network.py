@@ -11,7 +11,14 @@ It runs as the bootstrap superuser with ``session_replication_role = replica``: 
 is consistent by construction, so foreign-key triggers and the ledger's append-only
 trigger are skipped, and secondary indexes are dropped during the load and rebuilt after
 (the usual bulk-load recipe). Hashes are placeholders: ``verify_ledger`` would reject this
-ledger, and no feed entries or consignment items are written; the reports need neither.
+ledger, and by default no feed entries or consignment items are written; the reports need
+neither.
+
+Optional, for the list benchmark (the defaults leave the data above exactly as it is):
+``inspections_per_battery`` adds ``inspected`` events at the outlet between the receipt
+and the dispatch (1.35 brings 1M batteries to about 5M events), ``consignment_items``
+writes the items of every consignment, and ``feed_partners`` writes the feed entries of
+those partners (0 is the data center's feed), in transactions of ``feed_chunk`` events.
 
 Times spread over the three years before ``now``; with the default report period (the last
 365 days) about a third of the events fall inside it.
@@ -20,7 +27,7 @@ Times spread over the three years before ``now``; with the default report period
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import psycopg
@@ -38,7 +45,7 @@ def step(name: str) -> Iterator[None]:
     print(f" {time.perf_counter() - started:.1f} s", flush=True)
 
 
-def _secondary_indexes(cur: psycopg.Cursor) -> list[tuple[str, str]]:
+def _secondary_indexes(cur: psycopg.Cursor, tables: Sequence[str]) -> list[tuple[str, str]]:
     """Indexes of the bulk tables that back no constraint: (name, CREATE statement)."""
     cur.execute(
         """
@@ -46,7 +53,7 @@ def _secondary_indexes(cur: psycopg.Cursor) -> list[tuple[str, str]]:
          WHERE i.schemaname = 'public' AND i.tablename = ANY(%s)
            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.indexname))::regclass)
         """,
-        [list(TABLES_WITH_BULK)],
+        [list(tables)],
     )
     return cur.fetchall()
 
@@ -168,7 +175,7 @@ SELECT id, code, substr(code, 1, 3), 'pack', 'lfp', 2025, 3, weight, vin, status
        CASE WHEN status = 'in_transit' THEN to_partner END,
        CASE WHEN status = 'in_transit' THEN consignment END,
        CASE WHEN vin <> '' THEN ARRAY[automaker, maker] ELSE ARRAY[maker] END,
-       CASE status WHEN 'at_outlet' THEN 1 WHEN 'in_transit' THEN 2 WHEN 'at_facility' THEN 3 ELSE 4 END,
+       CASE status WHEN 'at_outlet' THEN 1 WHEN 'in_transit' THEN 2 WHEN 'at_facility' THEN 3 ELSE 4 END{shift},
        repeat('a', 64), received_at, now(),
        CASE WHEN status = 'at_outlet' THEN ARRAY[operator, automaker, maker]
             ELSE ARRAY[operator, automaker, maker, to_partner] END
@@ -186,24 +193,65 @@ SELECT id, code, 1, 'received', operator, NULL, outlet_in, outlet_code, NULL, re
                           coalesce(nullif(hazard, ''), 'intact'), 'soh_percent', NULL, 'notes', ''),
        repeat('0', 64), repeat('a', 64), ARRAY[operator, automaker, maker]
   FROM bench_draws
-UNION ALL
-SELECT id, code, 2, 'dispatched', operator, to_partner, outlet_in, outlet_code, consignment, dispatched_at, dispatched_at,
+UNION ALL{inspected}
+SELECT id, code, 2{shift}, 'dispatched', operator, to_partner, outlet_in, outlet_code, consignment, dispatched_at, dispatched_at,
        jsonb_build_object('consignment', consignment, 'destination_partner', to_partner, 'destination_outlet', NULL,
                           'weight_kg', weight::text, 'waybill', '', 'carrier', ''),
        repeat('a', 64), repeat('b', 64), ARRAY[operator, automaker, maker, to_partner]
   FROM bench_draws WHERE status <> 'at_outlet'
 UNION ALL
-SELECT id, code, 3, 'handover_received', to_partner, operator, NULL, '', consignment, dispatched_at + interval '2 days',
+SELECT id, code, 3{shift}, 'handover_received', to_partner, operator, NULL, '', consignment, dispatched_at + interval '2 days',
        dispatched_at + interval '2 days',
        jsonb_build_object('consignment', consignment, 'weight_kg', weight::text, 'facility', true),
        repeat('b', 64), repeat('c', 64), ARRAY[to_partner, operator, automaker, maker]
   FROM bench_draws WHERE status IN ('at_facility', 'cascade_use', 'recycled')
 UNION ALL
-SELECT id, code, 4, CASE WHEN status = 'recycled' THEN 'recycled' ELSE 'cascade_recoded' END, to_partner, NULL, NULL, '',
+SELECT id, code, 4{shift}, CASE WHEN status = 'recycled' THEN 'recycled' ELSE 'cascade_recoded' END, to_partner, NULL, NULL, '',
        NULL, dispatched_at + interval '3 days' + age * 0.3 * r7, dispatched_at + interval '3 days' + age * 0.3 * r7,
        jsonb_build_object('notes', ''), repeat('c', 64), repeat('d', 64), ARRAY[to_partner, automaker, maker]
   FROM bench_draws WHERE status IN ('cascade_use', 'recycled')
  ORDER BY 10;  -- occurred_at
+"""
+
+# Inspections per battery: floor(x * id) - floor(x * (id - 1)) is floor(x) or floor(x) + 1,
+# x on average, without drawing random numbers (the draws of the later steps stay the same).
+INSPECTIONS = "(floor(%(inspections)s::numeric * id) - floor(%(inspections)s::numeric * (id - 1)))::int"
+
+# The outlet's safety inspections, spread between the receipt and the dispatch.
+INSPECTED_EVENTS_SQL = f"""
+SELECT id, code, 1 + i, 'inspected', operator, NULL::bigint, outlet_in, outlet_code, NULL::bigint, inspected_at, inspected_at,
+       jsonb_build_object('insulation_ok', true, 'casing_ok', true, 'notes', ''),
+       repeat('e', 64), repeat('e', 64), ARRAY[operator, automaker, maker]
+  FROM bench_draws
+ CROSS JOIN LATERAL generate_series(1, {INSPECTIONS}) i
+ CROSS JOIN LATERAL (SELECT received_at + (dispatched_at - received_at) * i / ({INSPECTIONS} + 1) AS inspected_at) t
+UNION ALL"""
+
+
+def events_sql(sql: str, inspections: float) -> str:
+    """``sql`` with the inspections in the chains; the very same statement without any."""
+    if not inspections:
+        return sql.format(shift="", inspected="")
+    return sql.format(shift=f" + {INSPECTIONS}", inspected=INSPECTED_EVENTS_SQL)
+
+
+CONSIGNMENT_ITEMS_SQL = """
+INSERT INTO batteries_consignmentitem (consignment_id, battery_id, battery_code, weight_kg, outcome, rejection_reason,
+                                       rejection_note, audience)
+SELECT d.consignment, d.id, d.code, d.weight,
+       CASE c.status WHEN 'in_transit' THEN 'pending' WHEN 'cancelled' THEN 'cancelled' ELSE 'accepted' END, '', '',
+       c.audience
+  FROM bench_draws d JOIN batteries_consignment c ON c.id = d.consignment
+ ORDER BY d.consignment, d.id;
+"""
+
+# Each partner's entries of a stretch of the ledger; the transaction's id is the txid.
+FEED_SQL = """
+INSERT INTO batteries_feedentry (partner_id, event_id)
+SELECT p.id, e.id
+  FROM batteries_custodyevent e CROSS JOIN unnest(%(partners)s::bigint[]) p(id)
+ WHERE e.id > %(after)s AND e.id <= %(upto)s AND (p.id = 0 OR e.audience @> ARRAY[p.id])
+ ORDER BY e.id, p.id;
 """
 
 # Outlet receipts and handovers oblige the VIN's automaker (30 working days, about 42
@@ -247,22 +295,35 @@ DROP TABLE bench_draws;
 """
 
 
-def generate(conn: psycopg.Connection, *, batteries: int = 1_000_000, outlets: int = 5_000, seed: float = 0.42) -> None:
+def generate(
+    conn: psycopg.Connection,
+    *,
+    batteries: int = 1_000_000,
+    outlets: int = 5_000,
+    seed: float = 0.42,
+    inspections_per_battery: float = 0.0,
+    consignment_items: bool = False,
+    feed_partners: Sequence[int] = (),
+    feed_chunk: int = 20_000,
+) -> None:
     """Fill the (freshly migrated, empty) database ``conn`` is connected to.
 
     Each step commits: a transaction open for minutes would hold back the feed of every
     database on the server (its cut-off is the cluster-wide oldest running transaction)."""
-    params = {"batteries": batteries, "outlets": outlets}
+    params = {"batteries": batteries, "outlets": outlets, "inspections": inspections_per_battery}
     steps = [
         ("partners", PARTNERS_SQL),
         (f"{outlets:,} outlets and sharing grants", OUTLETS_SQL),
         (f"random draws for {batteries:,} batteries", DRAWS_SQL),
         ("consignments", CONSIGNMENTS_SQL),
-        ("batteries", BATTERIES_SQL),
-        ("custody events", EVENTS_SQL),
+        ("batteries", events_sql(BATTERIES_SQL, inspections_per_battery)),
+        ("custody events", events_sql(EVENTS_SQL, inspections_per_battery)),
         ("obligations", OBLIGATIONS_SQL),
+        # Draws no random numbers: the steps after it get the same draws as without it.
+        *([("consignment items", CONSIGNMENT_ITEMS_SQL)] if consignment_items else []),
         ("stock and sales footprints", FINISH_SQL),
     ]
+    bulk_tables = (*TABLES_WITH_BULK, *(["batteries_consignmentitem"] if consignment_items else []))
     # Client-side binding: several statements per execute, with parameters.
     with psycopg.ClientCursor(conn) as cur:
         # Session settings: they outlive the commits below.
@@ -271,7 +332,7 @@ def generate(conn: psycopg.Connection, *, batteries: int = 1_000_000, outlets: i
         cur.execute("SET max_parallel_maintenance_workers = 2")
         cur.execute("SET work_mem = '256MB'")
         cur.execute("SELECT setseed(%s)", [seed])
-        indexes = _secondary_indexes(cur)
+        indexes = _secondary_indexes(cur, bulk_tables)
         with step(f"dropping {len(indexes)} secondary indexes"):
             for name, _ in indexes:
                 cur.execute(f'DROP INDEX "{name}"')
@@ -284,8 +345,22 @@ def generate(conn: psycopg.Connection, *, batteries: int = 1_000_000, outlets: i
             for _, definition in indexes:
                 cur.execute(definition)
                 conn.commit()
+        if feed_partners:
+            with step(f"feed entries of partners {', '.join(map(str, feed_partners))}"):
+                _write_feed(conn, cur, list(feed_partners), feed_chunk)
         cur.execute("SET session_replication_role = origin")
     conn.commit()
     conn.autocommit = True
     with step("VACUUM ANALYZE"), conn.cursor() as cur:
         cur.execute("VACUUM ANALYZE")
+
+
+def _write_feed(conn: psycopg.Connection, cur: psycopg.Cursor, partners: list[int], chunk: int) -> None:
+    """One transaction per ``chunk`` events, in ledger order, so the feed's ``(txid,
+    event_id)`` order is the ledger's and the entries spread over many transactions (in
+    production each event's transaction has a txid of its own; the index is the same)."""
+    cur.execute("SELECT coalesce(max(id), 0) FROM batteries_custodyevent")
+    last = cur.fetchone()[0]
+    for after in range(0, last, chunk):
+        cur.execute(FEED_SQL, {"partners": partners, "after": after, "upto": after + chunk})
+        conn.commit()

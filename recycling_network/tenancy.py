@@ -167,11 +167,20 @@ def _partner_text(partner_id: int | None) -> str:
     return "" if partner_id is None else str(int(partner_id))
 
 
-def _set_context(role: str, partner_id: int | None, using: str) -> None:
+# A request reads pages of at most 500 rows. Parallel workers take longer to start (5-50 ms
+# on the busy 2-core machine, bench/api_lists_bench.py) than such a page takes to read, yet
+# the planner picks them for a partner's list of a large table: the selector's audience
+# filter and the row policy are the same condition, their selectivities are multiplied, and
+# the partner's share looks far smaller than it is. Tasks (run_as: reports) keep them.
+NO_PARALLEL_WORKERS = ", set_config('max_parallel_workers_per_gather', '0', true)"
+
+
+def _set_context(role: str, partner_id: int | None, using: str, *, request: bool = False) -> None:
     _require_transaction(using)
     with connections[using].cursor() as cursor:
         cursor.execute(
-            "SELECT set_config('app.role', %s, true), set_config('app.partner_id', %s, true)",
+            "SELECT set_config('app.role', %s, true), set_config('app.partner_id', %s, true)"
+            + (NO_PARALLEL_WORKERS if request else ""),
             [role, _partner_text(partner_id)],
         )
 
@@ -202,8 +211,9 @@ def current_context(using: str = DEFAULT_DB_ALIAS) -> tuple[str, int | None]:
 
 
 def activate(actor: Actor, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Set the actor's context for the rest of the current transaction."""
-    _set_context(actor.db_role.value, actor.partner_id if actor.is_partner else None, using)
+    """Set the actor's context for the rest of the current transaction: a request's (the API
+    base view and the middleware), so without parallel workers too, in the same statement."""
+    _set_context(actor.db_role.value, actor.partner_id if actor.is_partner else None, using, request=True)
 
 
 def deactivate(using: str = DEFAULT_DB_ALIAS) -> None:

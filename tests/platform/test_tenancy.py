@@ -197,6 +197,28 @@ def test_run_as_restores_the_outer_context(db):
         assert tenancy.current_context() == ("partner", partner.pk)
 
 
+def _parallel_workers() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)  # the setting must end with a real transaction
+def test_a_requests_context_runs_without_parallel_workers_and_a_tasks_keeps_them():
+    """A request reads a page: starting workers costs more than it saves (the planner
+    overrates them on audience-filtered lists, docs/performance.md). Reports keep them."""
+    partner = make_partner()
+    default = _parallel_workers()
+    assert default != "0"
+    with transaction.atomic():
+        tenancy.activate(admin_of(partner))
+        assert _parallel_workers() == "0"
+        tenancy.deactivate()
+    assert _parallel_workers() == default  # set for the transaction only
+    with run_as(admin_of(partner)):
+        assert _parallel_workers() == default
+
+
 @pytest.mark.django_db(transaction=True)
 def test_setting_a_context_outside_a_transaction_is_refused():
     # Transaction-local settings would vanish with the statement that set them.
