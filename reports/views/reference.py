@@ -18,6 +18,7 @@ from outlets.models import Region
 from recycling_network.i18n import lazy_format
 from recycling_network.web.forms import call_service
 from reports.charts import region_name
+from reports.filtersets import SalesFootprintFilterSet
 from reports.forms import FootprintUploadForm, YearlyTargetForm
 from reports.models import YearlyTarget
 from reports.selectors import may_keep_sales_footprint, visible_sales_footprints
@@ -39,17 +40,13 @@ def footprint(request: HttpRequest) -> HttpResponse:
         if count is not None:
             messages.success(request, lazy_format(_("%(count)s rows imported."), count=f"{count:,}"))
             return redirect("reports:footprint")
-    rows = (
-        visible_sales_footprints(actor)
-        .select_related("partner", "prefecture__parent")
-        .order_by("-year", "partner__name", "prefecture_id")
-    )
-    year = request.GET.get("year", "")
-    if year.isdigit() and len(year) == 4:
-        rows = rows.filter(year=int(year))
-    years = visible_sales_footprints(actor).order_by("-year").values_list("year", flat=True).distinct()
+    filterset = SalesFootprintFilterSet(request.GET, queryset=visible_sales_footprints(actor))
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    rows = rows.select_related("partner", "prefecture__parent").order_by("-year", "partner__name", "prefecture_id")
     page = Paginator(rows, FOOTPRINT_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "years": list(years), "year": year, "query": f"year={year}" if year else ""}
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "filterset": filterset, "page": page, "query": query.urlencode()}
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "reports/footprint.html", context, status=status)
 

@@ -58,6 +58,10 @@ def test_an_automaker_uploads_its_footprint_and_sees_only_its_own(automaker, peo
     assert _rows(automaker) == [("110100", 2026, 5200, 21000), ("440300", 2026, 3900, 12000)]
     page = client.get(response["Location"]).content.decode()
     assert "2 rows imported." in page and "21,000" in page and 'data-row="440300-2026"' in page
+    # The year filter offers the years on record; another year is refused, not guessed.
+    assert 'data-row="440300-2026"' in client.get("/reports/footprint/?year=2026").content.decode()
+    other_year = client.get("/reports/footprint/?year=2019").content.decode()
+    assert 'data-row="440300-2026"' not in other_year
     assert "远航汽车" not in _client(other_admin).get("/reports/footprint/").content.decode()
     assert 'data-row="110100-2026"' not in _client(other_admin).get("/reports/footprint/").content.decode()
 
